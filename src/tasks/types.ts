@@ -1,0 +1,59 @@
+/**
+ * What the engine hands a task runner and what it gets back. A runner turns one
+ * resolved task attempt into work (usually processes) and reports its outputs.
+ */
+import type { JsonValue, Task, TaskType } from "../spec/types.js";
+
+/** Where a runner writes the attempt's log. */
+export interface LogSink {
+  /** Appends raw bytes or text to the attempt's log. */
+  write(chunk: string | Uint8Array): void;
+}
+
+/** Everything a runner needs for one attempt. */
+export interface TaskContext {
+  runId: string;
+  taskId: string;
+  attempt: number;
+  workflow: string;
+  /** The task with defaults merged and every expression resolved. */
+  task: Task;
+  /** The task's resolved params (same as `task.params`). */
+  params: { [key: string]: JsonValue };
+  /** Directory paths in the task are relative to (the workflow file's directory). */
+  baseDir: string;
+  /** Private directory of this attempt (logs, params/outputs files, artifacts). */
+  attemptDir: string;
+  /** Environment the task's process starts from (already includes `task.env`). */
+  env: NodeJS.ProcessEnv;
+  /** The attempt's log. */
+  log: LogSink;
+  /** Aborted on cancel or timeout; `signal.reason` is a TaskError saying which. */
+  signal: AbortSignal;
+  /** Called once the attempt has a process, so the engine can persist its pid. */
+  onProcess?: (pid: number) => void;
+}
+
+/** Result of an attempt that did not fail. */
+export interface TaskResult {
+  /** Values the task published. */
+  outputs: { [key: string]: JsonValue };
+  /**
+   * For condition tasks: false means the direct downstream tasks are skipped.
+   * Absent for every other type.
+   */
+  proceed?: boolean;
+  exitCode?: number;
+}
+
+/** Runs attempts of one task type. Failures are thrown as `TaskError`. */
+export interface TaskRunner {
+  readonly type: TaskType;
+  /** Runs one attempt to completion; rejects with a TaskError on failure/timeout/cancel. */
+  run(ctx: TaskContext): Promise<TaskResult>;
+}
+
+/** Finds the runner for a task type. */
+export interface RunnerRegistry {
+  get(type: TaskType): TaskRunner | undefined;
+}
