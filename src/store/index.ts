@@ -1,0 +1,5 @@
+/** The store's public surface: the `Store` interface, the SQLite store, artifact paths. */
+export type * from "./types.js";
+export { SqliteStore, type SqliteStoreOptions } from "./sqlite-store.js";
+export { LATEST_SCHEMA_VERSION } from "./migrations.js";
+export { LOG_FILE, attemptDir, relativeLogPath } from "./artifacts.js";
