@@ -18,7 +18,7 @@ export interface TaskContext {
   workflow: string;
   /** The task with defaults merged and every expression resolved. */
   task: Task;
-  /** The task's resolved params (same as `task.params`). */
+  /** Params the task receives: the run's workflow params overridden by the task's resolved params. */
   params: { [key: string]: JsonValue };
   /** Directory paths in the task are relative to (the workflow file's directory). */
   baseDir: string;
@@ -51,9 +51,16 @@ export interface TaskRunner {
   readonly type: TaskType;
   /** Runs one attempt to completion; rejects with a TaskError on failure/timeout/cancel. */
   run(ctx: TaskContext): Promise<TaskResult>;
+  /** Releases what the runner keeps between attempts (e.g. warm interpreters), if anything. */
+  close?(): Promise<void>;
 }
 
 /** Finds the runner for a task type. */
 export interface RunnerRegistry {
   get(type: TaskType): TaskRunner | undefined;
+  /**
+   * Releases every runner's resources (the python fork servers); running tasks of those
+   * runners are killed. Optional: without it, idle resources never keep the process alive.
+   */
+  close?(): Promise<void>;
 }

@@ -1,0 +1,40 @@
+/** The runners of the task types this build supports, looked up by type. */
+import type { TaskType } from "../spec/types.js";
+import { createConditionRunner } from "./condition-runner.js";
+import { createEmptyRunner } from "./empty-runner.js";
+import { createPythonRunner } from "./python-runner.js";
+import { createShellRunner } from "./shell-runner.js";
+import type { RunnerRegistry, TaskRunner } from "./types.js";
+
+/** Options of {@link createRunnerRegistry}. */
+export interface RunnerRegistryOptions {
+  /** Python interpreter for `python` tasks (`$UPDRAFT_PYTHON` or `python3`). */
+  python: string;
+  /** Time SIGINT and SIGTERM each get on cancel; default 2000 ms. */
+  killGraceMs?: number;
+  /** Run python scripts as forks of a warm interpreter (Linux); default true. */
+  pythonForkServer?: boolean;
+}
+
+/** Creates the registry of the built-in runners (shell, python, empty, condition). */
+export function createRunnerRegistry(opts: RunnerRegistryOptions): RunnerRegistry {
+  const runners = new Map<TaskType, TaskRunner>();
+  for (const runner of [
+    createShellRunner({ killGraceMs: opts.killGraceMs }),
+    createPythonRunner({
+      python: opts.python,
+      killGraceMs: opts.killGraceMs,
+      forkServer: opts.pythonForkServer,
+    }),
+    createEmptyRunner(),
+    createConditionRunner(),
+  ]) {
+    runners.set(runner.type, runner);
+  }
+  return {
+    get: (type) => runners.get(type),
+    close: async () => {
+      await Promise.all([...runners.values()].map((r) => r.close?.() ?? Promise.resolve()));
+    },
+  };
+}
