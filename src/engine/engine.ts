@@ -1,0 +1,223 @@
+/**
+ * The embedded engine: starts runs, enforces global parallelism, pools and per-workflow
+ * max active runs, and reports every persisted state change to its listeners.
+ */
+import { randomUUID } from "node:crypto";
+import { ErrorCodes, UpdraftError } from "../spec/errors.js";
+import type { JsonObject, Workflow } from "../spec/types.js";
+import type { RunRecord, RunState, RunWithTasks, Store, TaskRecord } from "../store/types.js";
+import type { RunnerRegistry } from "../tasks/types.js";
+import { systemClock, type Clock } from "./clock.js";
+import { prepareTasks } from "./prepare-tasks.js";
+import { RunExecution, type EngineEvent } from "./run-execution.js";
+import { DEFAULT_SLOT_LIMITS, Slots, type SlotLimits } from "./slots.js";
+
+export type { EngineEvent } from "./run-execution.js";
+
+/** Dependencies and settings of an engine. */
+export interface EngineOptions {
+  store: Store;
+  runners: RunnerRegistry;
+  /** Root of artifacts: `runs/<run-id>/<task-id>/<attempt>/` lives under it. */
+  dataDir: string;
+  clock?: Clock;
+  limits?: Partial<SlotLimits>;
+  /** Environment task processes start from (the CLI passes its own environment). */
+  baseEnv?: NodeJS.ProcessEnv;
+  /** Generates run ids. */
+  newId?: () => string;
+  /** Called when the engine itself fails (the store, a bug); defaults to rethrowing later. */
+  onFatal?: (err: UpdraftError) => void;
+}
+
+/** What to run. */
+export interface StartRunInput {
+  workflow: Workflow;
+  /** The stored workflow version the run executes. */
+  version: number;
+  /** Resolved run params (see `resolveRunParams`). */
+  params: JsonObject;
+  /** Directory that relative paths in the workflow are resolved against. */
+  baseDir: string;
+  trigger?: string;
+  /** ISO date-time of the scheduled interval; the trigger time when absent. */
+  logicalDate?: string;
+}
+
+/** A started run. */
+export interface RunHandle {
+  id: string;
+  /** Resolves with the stored run once it has ended. */
+  finished: Promise<RunWithTasks>;
+}
+
+interface PendingRun {
+  execution: RunExecution;
+  maxActive: number | undefined;
+}
+
+/** Runs workflows on this machine. */
+export class Engine {
+  private readonly listeners = new Set<(e: EngineEvent) => void>();
+  private readonly executions = new Map<string, RunExecution>();
+  private readonly activeByWorkflow = new Map<string, number>();
+  private readonly waiting = new Map<string, PendingRun[]>();
+  private readonly slots: Slots;
+  private readonly clock: Clock;
+  private readonly newId: () => string;
+  private fatal: UpdraftError | undefined;
+
+  constructor(private readonly options: EngineOptions) {
+    this.slots = new Slots({
+      parallelism: options.limits?.parallelism ?? DEFAULT_SLOT_LIMITS.parallelism,
+      pools: { ...DEFAULT_SLOT_LIMITS.pools, ...options.limits?.pools },
+    });
+    this.clock = options.clock ?? systemClock;
+    this.newId = options.newId ?? randomUUID;
+  }
+
+  /** Subscribes to state changes; returns the unsubscribe function. */
+  subscribe(listener: (e: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Creates a run, persists it with every task pending, and starts it (or queues it). */
+  async startRun(input: StartRunInput): Promise<RunHandle> {
+    if (this.fatal) throw this.fatal;
+    const { workflow } = input;
+    const prepared = prepareTasks(workflow);
+    const now = new Date(this.clock.now()).toISOString();
+    const run: RunRecord = {
+      id: this.newId(),
+      workflow: workflow.name,
+      version: input.version,
+      state: "queued",
+      params: input.params,
+      logicalDate: input.logicalDate ?? now,
+      trigger: input.trigger ?? "manual",
+      createdAt: now,
+      startedAt: null,
+      endedAt: null,
+    };
+    const tasks: TaskRecord[] = [...prepared.keys()].map((taskId) => ({
+      runId: run.id,
+      taskId,
+      state: "pending",
+      attempts: 0,
+      outputs: {},
+      startedAt: null,
+      endedAt: null,
+      error: null,
+      retryAt: null,
+    }));
+    await this.options.store.createRun(run, tasks);
+    this.emit({
+      kind: "run",
+      runId: run.id,
+      workflow: run.workflow,
+      state: "queued",
+      at: this.clock.now(),
+    });
+
+    const execution = new RunExecution(
+      {
+        store: this.options.store,
+        runners: this.options.runners,
+        clock: this.clock,
+        slots: this.slots,
+        dataDir: this.options.dataDir,
+        baseEnv: this.options.baseEnv ?? {},
+        emit: (e) => this.emit(e),
+        onFatal: (err) => this.onFatal(err),
+      },
+      run,
+      workflow,
+      prepared,
+      input.baseDir,
+    );
+    this.executions.set(run.id, execution);
+    const finished = execution.done.then(async (state) => {
+      this.executions.delete(run.id);
+      this.runEnded(execution);
+      return this.readRun(run.id, state);
+    });
+    this.admit({ execution, maxActive: workflow.maxActiveRuns });
+    return { id: run.id, finished };
+  }
+
+  /** Cancels a run that this engine is executing; false when it is not running here. */
+  async cancelRun(runId: string): Promise<boolean> {
+    const execution = this.executions.get(runId);
+    if (!execution) return false;
+    await execution.cancel();
+    return true;
+  }
+
+  /** Runs currently executing or queued in this engine. */
+  activeRunIds(): string[] {
+    return [...this.executions.keys()];
+  }
+
+  /** Cancels every run and waits for them to end. */
+  async shutdown(): Promise<void> {
+    const runs = [...this.executions.values()];
+    await Promise.all(runs.map((r) => r.cancel()));
+    await Promise.all(runs.map((r) => r.done));
+  }
+
+  // Starts the run now, or queues it behind the workflow's max active runs.
+  private admit(pending: PendingRun): void {
+    const name = pending.execution.run.workflow;
+    const active = this.activeByWorkflow.get(name) ?? 0;
+    if (pending.maxActive !== undefined && active >= pending.maxActive) {
+      const queue = this.waiting.get(name) ?? [];
+      queue.push(pending);
+      this.waiting.set(name, queue);
+      return;
+    }
+    this.activeByWorkflow.set(name, active + 1);
+    pending.execution.start().catch((err: unknown) => this.onFatal(asFatal(err)));
+  }
+
+  private runEnded(execution: RunExecution): void {
+    const workflow = execution.run.workflow;
+    const queue = this.waiting.get(workflow) ?? [];
+    if (!execution.started) {
+      // Cancelled while queued: it never held a place among the active runs.
+      const i = queue.findIndex((p) => p.execution === execution);
+      if (i >= 0) queue.splice(i, 1);
+      return;
+    }
+    this.activeByWorkflow.set(workflow, (this.activeByWorkflow.get(workflow) ?? 1) - 1);
+    const next = queue.shift();
+    if (next) this.admit(next);
+  }
+
+  private async readRun(id: string, state: RunState): Promise<RunWithTasks> {
+    const run = await this.options.store.getRun(id);
+    if (!run) {
+      throw new UpdraftError(ErrorCodes.STORE, `run ${id} (${state}) vanished from the store`);
+    }
+    return run;
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const l of this.listeners) l(event);
+  }
+
+  private onFatal(err: UpdraftError): void {
+    this.fatal ??= err;
+    if (this.options.onFatal) this.options.onFatal(err);
+    else
+      queueMicrotask(() => {
+        throw err;
+      });
+  }
+}
+
+function asFatal(err: unknown): UpdraftError {
+  return err instanceof UpdraftError
+    ? err
+    : new UpdraftError(ErrorCodes.INTERNAL, String(err), { cause: err });
+}
