@@ -1,0 +1,115 @@
+/** `updraft run FILE`: one run on the embedded engine with live progress on stderr. */
+import { join } from "node:path";
+import { Engine } from "../engine/engine.js";
+import { toRunView, type RunView } from "../engine/run-view.js";
+import { workflowToDocument } from "../spec/document.js";
+import { ParamError } from "../spec/errors.js";
+import { parseCliValue, parseParamsFile, resolveRunParams } from "../spec/params.js";
+import type { JsonObject } from "../spec/types.js";
+import { SqliteStore } from "../store/sqlite-store.js";
+import { createRunnerRegistry } from "../tasks/registry.js";
+import { loadWorkflow, readUserFile } from "./load-workflow.js";
+import { PlainProgress } from "./progress-plain.js";
+import { TtyProgress, formatElapsed } from "./progress-tty.js";
+
+/** Options of `updraft run`. */
+export interface RunCommandOptions {
+  file: string;
+  /** `-p NAME VALUE` pairs in order. */
+  params: [string, string][];
+  /** `-f FILE` params files in order. */
+  paramFiles: string[];
+  json: boolean;
+  dataDir: string;
+  python: string;
+  parallelism?: number;
+  pools: Record<string, number>;
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; rows?: number; columns?: number };
+  /** Lets the caller cancel the run (Ctrl-C); called with a function that cancels it. */
+  onCancelReady?: (cancel: () => void) => void;
+}
+
+/** Runs a workflow once; resolves with the process exit code (0 iff the run succeeded). */
+export async function runCommand(opts: RunCommandOptions): Promise<number> {
+  const { workflow, baseDir, path } = loadWorkflow(opts.file);
+  const given: JsonObject = {};
+  for (const f of opts.paramFiles) {
+    Object.assign(given, parseParamsFile(readUserFile(f, "params file"), f));
+  }
+  // A declared string param keeps the text as typed (papermill's parsing would turn
+  // "1.10" into 1.1); every other value is parsed as papermill does.
+  for (const [name, value] of opts.params) {
+    given[name] = workflow.params[name]?.type === "string" ? value : parseCliValue(value);
+  }
+  const params = resolveRunParams(workflow.params, given);
+
+  const store = SqliteStore.open(join(opts.dataDir, "updraft.db"));
+  const runners = createRunnerRegistry({ python: opts.python });
+  try {
+    const saved = await store.saveWorkflow(workflow.name, workflowToDocument(workflow), path);
+    const engine = new Engine({
+      store,
+      runners,
+      dataDir: opts.dataDir,
+      baseEnv: opts.env,
+      limits: {
+        ...(opts.parallelism !== undefined ? { parallelism: opts.parallelism } : {}),
+        pools: opts.pools,
+      },
+    });
+    const taskIds = Object.keys(workflow.tasks);
+    const progress = opts.stderr.isTTY
+      ? new TtyProgress(opts.stderr, taskIds)
+      : new PlainProgress(opts.stderr);
+    const unsubscribe = engine.subscribe((e) => progress.onEvent(e));
+    const handle = await engine.startRun({ workflow, version: saved.version, params, baseDir });
+    opts.onCancelReady?.(() => void engine.cancelRun(handle.id));
+    const run = await handle.finished;
+    unsubscribe();
+    progress.stop();
+    const view = toRunView(run, taskIds);
+    opts.stderr.write(summarize(view, opts.dataDir));
+    if (opts.json) opts.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
+    return view.state === "succeeded" ? 0 : 1;
+  } finally {
+    await runners.close?.();
+    await store.close();
+  }
+}
+
+/** Parses `--pool NAME=SLOTS` values. */
+export function parsePoolOption(
+  value: string,
+  pools: Record<string, number>,
+): Record<string, number> {
+  const m = /^([A-Za-z0-9_.-]+)=(\d+)$/.exec(value);
+  const slots = m ? Number(m[2]) : NaN;
+  if (!m || !(slots >= 1)) {
+    throw new ParamError(
+      `--pool takes NAME=SLOTS with SLOTS >= 1, e.g. --pool gpu=2 (got "${value}")`,
+    );
+  }
+  return { ...pools, [m[1]!]: slots };
+}
+
+// The closing lines: the outcome, counts per state, and for each failure its error and log.
+function summarize(view: RunView, dataDir: string): string {
+  const counts = new Map<string, number>();
+  const failures: string[] = [];
+  for (const [id, t] of Object.entries(view.tasks)) {
+    counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
+    if (t.state === "failed") {
+      const log = join(dataDir, "runs", view.id, id, String(t.attempts), "log.txt");
+      failures.push(`  ${id}: ${t.error?.message ?? "failed"}\n    log: ${log}`);
+    }
+  }
+  const elapsed =
+    view.startedAt && view.endedAt
+      ? ` in ${formatElapsed(Date.parse(view.endedAt) - Date.parse(view.startedAt))}`
+      : "";
+  const tally = [...counts.entries()].map(([s, n]) => `${n} ${s}`).join(", ");
+  const head = `run ${view.id} of ${view.workflow} ${view.state}${elapsed} (${tally || "no tasks"})\n`;
+  return head + (failures.length > 0 ? `${failures.join("\n")}\n` : "");
+}
