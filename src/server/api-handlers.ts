@@ -1,0 +1,221 @@
+/** Handlers of the minimal `/api/v1` and of the page at `/`. */
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { Engine } from "../engine/engine.js";
+import { workflowToDocument } from "../spec/document.js";
+import { getOwn, isObject } from "../spec/json.js";
+import { resolveRunParams } from "../spec/params.js";
+import type { JsonObject } from "../spec/types.js";
+import type { Store } from "../store/types.js";
+import { badRequest, notFound } from "./http-errors.js";
+import { renderHomePage, type PageWorkflow } from "./home-page.js";
+import { json, type Reply } from "./reply.js";
+import { drain, readJsonBody } from "./request-body.js";
+import type { Route } from "./router.js";
+import type { RunViews } from "./run-views.js";
+import { checkRunId, findTaskLog } from "./task-log.js";
+import type { CatalogEntry, WorkflowCatalog } from "./workflow-catalog.js";
+
+/** What the handlers work with. */
+export interface ApiDeps {
+  engine: Engine;
+  store: Store;
+  workflows: WorkflowCatalog;
+  runViews: RunViews;
+  dataDir: string;
+  log: (message: string) => void;
+}
+
+/** One request as a handler sees it. */
+export interface ApiRequest {
+  req: IncomingMessage;
+  params: Record<string, string>;
+  query: URLSearchParams;
+}
+
+/** A route handler. */
+export type Handler = (r: ApiRequest) => Promise<Reply>;
+
+const DEFAULT_RUNS = 50;
+const MAX_RUNS = 500;
+const PAGE_RUNS = 20;
+
+/** Every route of the minimal server. */
+export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
+  const { engine, workflows, runViews } = deps;
+  const workflowOf = (name: string): CatalogEntry => {
+    const entry = workflows.get(name);
+    if (!entry) throw notFound(`no workflow named ${JSON.stringify(name)}`);
+    return entry;
+  };
+
+  return [
+    { method: "GET", pattern: "/", handler: () => homePage(deps) },
+    { method: "GET", pattern: "/api/v1/health", handler: () => ok({ status: "ok" }) },
+    {
+      method: "GET",
+      pattern: "/api/v1/workflows",
+      handler: () => ok({ workflows: workflows.list().map(summary) }),
+    },
+    {
+      method: "GET",
+      pattern: "/api/v1/workflows/:name",
+      handler: ({ params }) => {
+        const entry = workflowOf(params["name"] ?? "");
+        return ok({
+          name: entry.workflow.name,
+          version: entry.version,
+          document: workflowToDocument(entry.workflow),
+        });
+      },
+    },
+    {
+      method: "POST",
+      pattern: "/api/v1/workflows/:name/runs",
+      handler: async ({ req, params }) => {
+        const entry = workflowOf(params["name"] ?? "");
+        const given = runRequestParams(await readJsonBody(req));
+        const resolved = resolveRunParams(entry.workflow.params, given);
+        const handle = await engine.startRun({
+          workflow: entry.workflow,
+          version: entry.version,
+          params: resolved,
+          baseDir: entry.baseDir,
+        });
+        // Nobody awaits the end of a run triggered over HTTP; a failure to read it is logged.
+        void handle.finished.then(undefined, (err: unknown) =>
+          deps.log(`run ${handle.id}: ${String(err)}`),
+        );
+        const view = await runViews.get(handle.id);
+        if (!view) throw notFound(`run ${handle.id} vanished`);
+        return json(201, view, { location: `/api/v1/runs/${handle.id}` });
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/api/v1/runs",
+      handler: async ({ query }) => {
+        const workflow = query.get("workflow") ?? undefined;
+        const limit = parseLimit(query.get("limit"));
+        return ok({ runs: await runViews.list(workflow || undefined, limit) });
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/api/v1/runs/:id",
+      handler: async ({ params }) => ok(await runOr404(runViews, params["id"] ?? "")),
+    },
+    {
+      method: "POST",
+      pattern: "/api/v1/runs/:id/cancel",
+      handler: async ({ req, params }) => {
+        const id = params["id"] ?? "";
+        await drain(req); // The body, if any, means nothing here.
+        await runOr404(runViews, id);
+        // A run this process is not executing has ended (or belongs to a dead server).
+        await engine.cancelRun(id);
+        return ok(await runOr404(runViews, id));
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/api/v1/runs/:id/tasks/:task/log",
+      handler: async ({ params }) => {
+        const log = await findTaskLog(
+          deps.store,
+          deps.dataDir,
+          params["id"] ?? "",
+          params["task"] ?? "",
+        );
+        return {
+          kind: "file",
+          status: 200,
+          path: log.path,
+          size: log.size,
+          contentType: "text/plain; charset=utf-8",
+        };
+      },
+    },
+  ];
+}
+
+function ok(body: unknown): Promise<Reply> {
+  return Promise.resolve(json(200, body));
+}
+
+async function runOr404(runViews: RunViews, id: string) {
+  checkRunId(id);
+  const view = await runViews.get(id);
+  if (!view) throw notFound(`no run ${id}`);
+  return view;
+}
+
+function summary(entry: CatalogEntry) {
+  const w = entry.workflow;
+  return {
+    name: w.name,
+    description: w.description ?? null,
+    version: entry.version,
+    schedule: w.schedule ?? null,
+    tasks: Object.keys(w.tasks).length,
+    params: w.params,
+  };
+}
+
+// The body of a trigger: nothing, `{}` or `{params: {...}}`; anything else is a 400.
+function runRequestParams(body: unknown): JsonObject {
+  if (body === undefined) return {};
+  if (!isObject(body)) {
+    throw badRequest('the request body must be a JSON object such as {"params": {}}');
+  }
+  const unknown = Object.keys(body).filter((k) => k !== "params");
+  if (unknown.length > 0) {
+    throw badRequest(
+      `unknown field(s) in the request body: ${unknown.join(", ")}; only "params" is accepted`,
+      {
+        fields: unknown,
+      },
+    );
+  }
+  const params = getOwn(body, "params");
+  if (params === undefined || params === null) return {};
+  if (!isObject(params)) {
+    throw badRequest('"params" must be a JSON object of param names to values');
+  }
+  return params as JsonObject;
+}
+
+function parseLimit(text: string | null): number {
+  if (text === null || text === "") return DEFAULT_RUNS;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_RUNS) {
+    throw badRequest(`limit must be an integer from 1 to ${MAX_RUNS}`);
+  }
+  return n;
+}
+
+async function homePage(deps: ApiDeps): Promise<Reply> {
+  const nonce = randomBytes(16).toString("base64");
+  const workflows: PageWorkflow[] = deps.workflows.list().map((entry) => ({
+    name: entry.workflow.name,
+    ...(entry.workflow.description !== undefined
+      ? { description: entry.workflow.description }
+      : {}),
+    ...(entry.workflow.schedule !== undefined ? { schedule: entry.workflow.schedule } : {}),
+    version: entry.version,
+    tasks: Object.keys(entry.workflow.tasks).length,
+    params: entry.workflow.params,
+  }));
+  const runs = await deps.runViews.list(undefined, PAGE_RUNS);
+  const body = renderHomePage({ workflows, runs, nonce, now: Date.now() });
+  return {
+    kind: "html",
+    status: 200,
+    body,
+    headers: {
+      "content-security-policy":
+        `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; ` +
+        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    },
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * `updraft serve` put together: the SQLite store in the data directory, the embedded engine,
+ * the workflow catalog and the HTTP server, and their orderly shutdown.
+ */
+import { statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Engine } from "../engine/engine.js";
+import { ErrorCodes, UpdraftError } from "../spec/errors.js";
+import { SqliteStore } from "../store/sqlite-store.js";
+import { createRunnerRegistry } from "../tasks/registry.js";
+import { createServer, type UpdraftServer } from "./server.js";
+import { WorkflowCatalog, loadWorkflowCatalog } from "./workflow-catalog.js";
+
+/** Settings of a service. */
+export interface ServeOptions {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Directory whose workflow files are loaded into the catalog. */
+  examples?: string;
+  /** Python interpreter of `python` tasks. */
+  python: string;
+  /** Environment task processes start from. */
+  env: NodeJS.ProcessEnv;
+  /** Where startup messages, skipped files and server errors go. */
+  stderr: NodeJS.WritableStream;
+}
+
+/** A running service. */
+export interface RunningService {
+  /** Base URL, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  server: UpdraftServer;
+  /** Stops accepting, cancels running runs, closes the store. */
+  stop(): Promise<void>;
+}
+
+/** Starts the service; rejects (with everything opened closed again) when it cannot. */
+export async function startService(opts: ServeOptions): Promise<RunningService> {
+  const dataDir = resolve(opts.dataDir);
+  if (opts.examples !== undefined && !isDirectory(opts.examples)) {
+    throw new UpdraftError(ErrorCodes.USAGE, `--examples ${opts.examples} is not a directory`);
+  }
+  const log = (m: string) => opts.stderr.write(`updraft serve: ${m}\n`);
+  const store = SqliteStore.open(join(dataDir, "updraft.db"));
+  const engine = new Engine({
+    store,
+    runners: createRunnerRegistry({ python: opts.python }),
+    dataDir,
+    baseEnv: opts.env,
+    // A store failure ends the engine's runs; the server keeps answering and says so per request.
+    onFatal: (err) => log(`engine failure: ${err.stack ?? err.message}`),
+  });
+  let server: UpdraftServer | undefined;
+  try {
+    const workflows = opts.examples
+      ? await loadWorkflowCatalog(opts.examples, store, log)
+      : new WorkflowCatalog();
+    server = createServer({ engine, store, workflows, dataDir, log });
+    await server.listen(opts.port, opts.host).catch((err: unknown) => {
+      throw listenError(err, opts.host, opts.port);
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const { port } = server.address();
+  const shownHost = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
+  const url = `http://${shownHost}:${port}`;
+  opts.stderr.write(`Updraft serving on ${url}\n`);
+  const running = server;
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    server: running,
+    stop() {
+      stopping ??= (async () => {
+        await running.close();
+        await engine.shutdown();
+        await store.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function listenError(err: unknown, host: string, port: number): UpdraftError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const where = `${host}:${port}`;
+  if (code === "EADDRINUSE") {
+    return new UpdraftError(ErrorCodes.USAGE, `${where} is already in use; pick another --port`);
+  }
+  if (code === "EACCES") {
+    return new UpdraftError(ErrorCodes.USAGE, `no permission to listen on ${where}`);
+  }
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
+    return new UpdraftError(ErrorCodes.USAGE, `cannot listen on ${where}: no such address here`);
+  }
+  return new UpdraftError(ErrorCodes.INTERNAL, `cannot listen on ${where}: ${String(err)}`, {
+    cause: err,
+  });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
