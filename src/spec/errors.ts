@@ -28,6 +28,10 @@ export const ErrorCodes = {
   TASK_TYPE_UNAVAILABLE: "E_TASK_TYPE_UNAVAILABLE",
   /** A task or run was cancelled. */
   CANCELLED: "E_CANCELLED",
+  /** A notebook file is malformed or not a notebook. */
+  NOTEBOOK: "E_NOTEBOOK",
+  /** A Jupyter kernel could not be found, started, or died. */
+  KERNEL: "E_KERNEL",
   /** A run or task was not found. */
   NOT_FOUND: "E_NOT_FOUND",
   /** The store failed (disk full, corrupt database, migration failure). */
