@@ -39,8 +39,11 @@ lint:
 	npx eslint .
 	npx prettier --check .
 
+# The JSON report feeds the plain "N passed, N failed" closing line CI reads.
 unit:
-	npx vitest run
+	@mkdir -p test-artifacts
+	npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json; \
+	  status=$$?; node scripts/test-summary.mjs test-artifacts/vitest.json || status=1; exit $$status
 
 test: setup typecheck lint unit
 
