@@ -3,6 +3,8 @@ import type { TaskType } from "../spec/types.js";
 import { createConditionRunner } from "./condition-runner.js";
 import { createEmptyRunner } from "./empty-runner.js";
 import { createPythonRunner } from "./python-runner.js";
+import { createRRunner } from "./r-runner.js";
+import { createRMarkdownRunner } from "./rmarkdown-runner.js";
 import { createShellRunner } from "./shell-runner.js";
 import type { RunnerRegistry, TaskRunner } from "./types.js";
 
@@ -14,9 +16,11 @@ export interface RunnerRegistryOptions {
   killGraceMs?: number;
   /** Run python scripts as forks of a warm interpreter (Linux); default true. */
   pythonForkServer?: boolean;
+  /** `Rscript` for `r` and `rmarkdown` tasks; default `Rscript` on PATH. */
+  rscript?: string;
 }
 
-/** Creates the registry of the built-in runners (shell, python, empty, condition). */
+/** Creates the registry of the built-in runners (shell, python, r, rmarkdown, empty, condition). */
 export function createRunnerRegistry(opts: RunnerRegistryOptions): RunnerRegistry {
   const runners = new Map<TaskType, TaskRunner>();
   for (const runner of [
@@ -26,6 +30,8 @@ export function createRunnerRegistry(opts: RunnerRegistryOptions): RunnerRegistr
       killGraceMs: opts.killGraceMs,
       forkServer: opts.pythonForkServer,
     }),
+    createRRunner({ rscript: opts.rscript, killGraceMs: opts.killGraceMs }),
+    createRMarkdownRunner({ rscript: opts.rscript, killGraceMs: opts.killGraceMs }),
     createEmptyRunner(),
     createConditionRunner(),
   ]) {
