@@ -223,3 +223,9 @@ export function fdLink(pid: number, fd: number): string | undefined {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** True when `pid` no longer runs (absent, or a zombie waiting for its parent). */
+export function isGone(pid: number): boolean {
+  const stat = readProcStat(pid);
+  return stat === undefined || stat.state === "Z" || stat.state === "X";
+}

@@ -22,7 +22,7 @@ export {
   type ProcessExit,
   type RunProcessOptions,
 } from "./process.js";
-export { terminateTree, type TerminateOptions } from "./process-tree.js";
+export { terminateTree, type TerminateOptions } from "../proc/process-tree.js";
 export { createShellRunner, shellArgv, type ShellRunnerOptions } from "./shell-runner.js";
 export {
   createPythonRunner,

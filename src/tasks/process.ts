@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { statSync } from "node:fs";
 import { ErrorCodes, TaskError } from "../spec/errors.js";
-import { fdLink, killHoldersOf, sendSignal, terminateTree } from "./process-tree.js";
+import { fdLink, killHoldersOf, sendSignal, terminateTree } from "../proc/process-tree.js";
 import type { LogSink } from "./types.js";
 
 /** Default time SIGINT and then SIGTERM get before the next, harsher signal. */

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { ErrorCodes, TaskError } from "../spec/errors.js";
 import type { ProcessExit } from "./process.js";
-import { readProcStat } from "./process-tree.js";
+import { readProcStat } from "../proc/process-tree.js";
 import { PythonForkServer } from "./python-fork-server.js";
 import { runProcess } from "./process.js";
 import {

@@ -18,7 +18,7 @@ import {
   type ProcessExit,
   type RunProcessOptions,
 } from "./process.js";
-import { killHoldersOf, sendSignal, terminateTree } from "./process-tree.js";
+import { killHoldersOf, sendSignal, terminateTree } from "../proc/process-tree.js";
 import { FORK_SERVER_SOURCE } from "./python/fork-server-source.js";
 
 /** How long the output may stay open after the child exited before its holders die. */

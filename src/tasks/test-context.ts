@@ -6,7 +6,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { JsonValue, Task } from "../spec/types.js";
-import { readProcStat } from "./process-tree.js";
+import { isGone } from "../proc/process-tree.js";
+import { waitFor } from "../proc/wait-for.js";
+
+export { isGone, waitFor };
 import type { LogSink, TaskContext } from "./types.js";
 
 /** Python for tests: `$UPDRAFT_PYTHON`, else Debian's python3 (the one on PATH may be bare). */
@@ -81,19 +84,4 @@ export async function makeTestContext(
     pids,
     onProcess: (pid) => pids.push(pid),
   };
-}
-
-/** True when `pid` no longer runs (absent, or a zombie waiting for its parent). */
-export function isGone(pid: number): boolean {
-  const stat = readProcStat(pid);
-  return stat === undefined || stat.state === "Z" || stat.state === "X";
-}
-
-/** Resolves once `predicate` holds, polling; rejects after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for a condition");
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
