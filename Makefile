@@ -5,11 +5,13 @@ DATA_DIR ?= .updraft
 export UPDRAFT_PYTHON ?= /usr/bin/python3
 
 # Debian packages the project needs; installed only when missing.
-APT_PACKAGES := python3 sqlite3
+APT_PACKAGES := python3 sqlite3 python3-ipykernel python3-jupyter-client r-cran-irkernel r-base-core \
+  r-cran-rmarkdown pandoc python3-pytest jupyter-nbconvert python3-pandas python3-sklearn \
+  python3-matplotlib bsdutils
 
-.PHONY: setup deps apt build start test lint typecheck unit bench clean
+.PHONY: setup deps apt kernels build start test lint typecheck unit pytest bench clean
 
-setup: apt deps build
+setup: apt kernels deps build
 
 apt:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -18,6 +20,20 @@ apt:
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+# Jupyter kernelspecs for /usr/bin/python3 and R, registered system-wide only when missing.
+# Debian's python3-ipykernel ships /usr/share/jupyter/kernels/python3 (argv /usr/bin/python3)
+# and r-cran-irkernel ships .../kernels/ir (argv R); those are kept as they are.
+KERNELS_DIR := /usr/share/jupyter/kernels
+kernels: apt
+	@if ! grep -qs '"/usr/bin/python3"' $(KERNELS_DIR)/python3/kernel.json; then \
+	  echo "registering the python3 kernelspec"; \
+	  /usr/bin/python3 -m ipykernel install --name python3 --prefix /usr; \
+	fi
+	@if [ ! -f $(KERNELS_DIR)/ir/kernel.json ]; then \
+	  echo "registering the ir kernelspec"; \
+	  Rscript -e 'IRkernel::installspec(user = FALSE)'; \
 	fi
 
 # npm ci only when the lockfile changed since the last install.
@@ -45,7 +61,11 @@ unit:
 	npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json; \
 	  status=$$?; node scripts/test-summary.mjs test-artifacts/vitest.json || status=1; exit $$status
 
-test: setup typecheck lint unit
+# The updraft_airflow package's tests need no Airflow: Debian's python3 and pytest.
+pytest:
+	cd python/updraft_airflow && PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest -q -p no:cacheprovider
+
+test: setup typecheck lint unit pytest
 
 bench: setup
 	npm run bench

@@ -1,4 +1,5 @@
 /** `npm run bench [-- NAME...]`: runs the benchmarks, one JSON line of figures each. */
+import { airflowExport } from "./airflow-export.js";
 import { chain40 } from "./chain40.js";
 import { latency } from "./latency.js";
 import { throughput } from "./throughput.js";
@@ -7,6 +8,7 @@ const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
   latency,
   throughput,
   chain40,
+  "airflow-export": airflowExport,
 };
 
 const wanted = process.argv.slice(2);

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import { startService } from "../server/serve.js";
 import { UpdraftError, toUpdraftError } from "../spec/errors.js";
+import { registerAirflowCommands } from "./airflow-commands.js";
 import { extractParamPairs } from "./param-args.js";
 import { parsePoolOption, runCommand } from "./run-command.js";
 import { validateCommand } from "./validate-command.js";
@@ -101,6 +102,7 @@ function buildProgram(
       exit(0);
     });
 
+  registerAirflowCommands(program, env, exit);
   return program;
 }
 

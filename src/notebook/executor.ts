@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { ErrorCodes, toUpdraftError, type UpdraftError } from "../spec/errors.js";
-import type { JsonObject } from "../spec/types.js";
+import type { JsonValue } from "../spec/types.js";
 import { OutputRecorder, textOf, type DisplayIndex, type IopubMessage } from "./output-recorder.js";
 import {
   addErrorMarkers,
@@ -32,10 +32,18 @@ export interface KernelExecuteOptions {
   allowStdin?: boolean;
 }
 
-/** What the executor needs from a kernel client. */
+/** The fields of an execute_reply the executor reads. */
+export interface CellReply {
+  status: string;
+  execution_count?: number | null;
+  ename?: unknown;
+  evalue?: unknown;
+}
+
+/** What the executor needs from a kernel client (KernelClient is one). */
 export interface CellKernel {
   /** Runs code; resolves once the reply and every iopub message of the request arrived. */
-  execute(code: string, opts: KernelExecuteOptions): Promise<{ reply: JsonObject }>;
+  execute(code: string, opts: KernelExecuteOptions): Promise<{ reply: CellReply }>;
 }
 
 /** The error that stopped a notebook. */
@@ -101,7 +109,7 @@ export async function executeNotebook(
     opts.onCellStart?.(codeIndex++, total, cell);
     opts.save?.(nb);
     const recorder = new OutputRecorder(cell, displays, (o) => opts.onOutput?.(i, o));
-    let reply: JsonObject | undefined;
+    let reply: CellReply | undefined;
     let cause: UpdraftError | undefined;
     try {
       ({ reply } = await opts.kernel.execute(source, {
@@ -114,8 +122,8 @@ export async function executeNotebook(
     } catch (err) {
       cause = toUpdraftError(err);
     }
-    if (typeof reply?.["execution_count"] === "number" && cell.execution_count === null) {
-      cell.execution_count = reply["execution_count"];
+    if (typeof reply?.execution_count === "number" && cell.execution_count === null) {
+      cell.execution_count = reply.execution_count;
     }
     let stop = false;
     if (cause) {
@@ -130,11 +138,11 @@ export async function executeNotebook(
       cell.outputs.push(out);
       failure = failureOf(i, cell, out, cause);
       stop = true;
-    } else if (reply?.["status"] === "error" || reply?.["status"] === "aborted") {
+    } else if (reply?.status === "error" || reply?.status === "aborted") {
       const out = lastError(cell) ?? {
         output_type: "error" as const,
-        ename: textOf(reply["ename"]) || "Error",
-        evalue: textOf(reply["evalue"]),
+        ename: textOf(reply.ename as JsonValue) || "Error",
+        evalue: textOf(reply.evalue as JsonValue),
         traceback: [],
       };
       if (isCleanExit(out)) {

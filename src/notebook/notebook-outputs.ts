@@ -85,7 +85,7 @@ export async function readOutputVariables(
     timeoutMs: 60_000,
     ...(signal ? { signal } : {}),
     onIopub: (msg) => {
-      const c = msg.content;
+      const c = msg.content as JsonObject;
       if (msg.header.msg_type === "stream" && typeof c["text"] === "string") text += c["text"];
       if (msg.header.msg_type === "error") error = `${textOf(c["ename"])}: ${textOf(c["evalue"])}`;
     },

@@ -9,8 +9,8 @@ import type { CodeCell, Output } from "./types.js";
 /** The parts of an iopub message the recorder reads. */
 export interface IopubMessage {
   header: { msg_type: string };
-  content: JsonObject;
-  metadata?: JsonObject;
+  /** Decoded from JSON by the wire layer, so every value is a JSON value. */
+  content: { [key: string]: unknown };
 }
 
 /** Where outputs carrying a display id live, across every cell of the notebook. */
@@ -29,7 +29,7 @@ export class OutputRecorder {
 
   /** Applies one message. Unknown message types are ignored, as in nbclient. */
   handle(msg: IopubMessage): void {
-    const c = msg.content;
+    const c = msg.content as JsonObject;
     switch (msg.header.msg_type) {
       case "execute_input":
         if (typeof c["execution_count"] === "number") {

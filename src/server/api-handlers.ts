@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Engine } from "../engine/engine.js";
+import { generateAirflowDag } from "../airflow/dag-codegen.js";
 import { workflowToDocument } from "../spec/document.js";
 import { getOwn, isObject } from "../spec/json.js";
 import { resolveRunParams } from "../spec/params.js";
@@ -66,6 +67,20 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
           name: entry.workflow.name,
           version: entry.version,
           document: workflowToDocument(entry.workflow),
+        });
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/api/v1/workflows/:name/airflow",
+      handler: ({ params }) => {
+        const entry = workflowOf(params["name"] ?? "");
+        const body = generateAirflowDag(entry.workflow, { version: entry.version });
+        return Promise.resolve({
+          kind: "text",
+          status: 200,
+          body,
+          contentType: "text/x-python; charset=utf-8",
         });
       },
     },

@@ -2,11 +2,12 @@
 import { createReadStream } from "node:fs";
 import type { ServerResponse } from "node:http";
 
-/** A handler's answer: JSON, an HTML page, or a byte range of a file streamed as text. */
+/** A handler's answer: JSON, an HTML page, generated text, or a byte range of a file streamed as text. */
 export type Reply =
   | { kind: "json"; status: number; body: unknown; headers?: Record<string, string> }
   | { kind: "html"; status: number; body: string; headers?: Record<string, string> }
-  | { kind: "file"; status: number; path: string; size: number; contentType: string };
+  | { kind: "file"; status: number; path: string; size: number; contentType: string }
+  | { kind: "text"; status: number; body: string; contentType: string };
 
 /** A JSON reply. */
 export function json(status: number, body: unknown, headers?: Record<string, string>): Reply {
@@ -45,6 +46,12 @@ export function sendReply(res: ServerResponse, reply: Reply): void {
     return;
   }
   res.setHeader("content-security-policy", API_CSP);
+  if (reply.kind === "text") {
+    res.setHeader("content-type", reply.contentType);
+    res.setHeader("content-length", Buffer.byteLength(reply.body));
+    res.end(reply.body);
+    return;
+  }
   res.setHeader("content-type", reply.contentType);
   res.setHeader("content-length", reply.size);
   if (reply.size === 0) {

@@ -1,0 +1,208 @@
+"""The Airflow operators of generated DAGs. Importing this module imports Airflow;
+``updraft_airflow`` loads it only when an operator is first used, so the pure helpers
+(and their tests) work without Airflow installed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import signal
+import subprocess
+import tempfile
+from typing import Any, Dict, Mapping, Optional
+
+from .conditions import compare_values
+from .expressions import resolve_value
+from .task_exec import (
+    POD_INPUT_ENV,
+    ExecResult,
+    TaskExecError,
+    build_exec_input,
+    exec_command,
+    expression_context,
+    parse_exec_output,
+    pod_command,
+    pod_resources,
+    resolve_base_dir,
+    run_fields,
+    xcom_push_plan,
+)
+
+try:  # Airflow 3.x: operators subclass the Task SDK's BaseOperator.
+    from airflow.sdk import BaseOperator
+except ImportError:  # Airflow 2.7+
+    from airflow.models.baseoperator import BaseOperator
+
+try:  # Airflow 3.x: ShortCircuitOperator moved to the standard provider.
+    from airflow.providers.standard.operators.python import ShortCircuitOperator
+except ImportError:  # Airflow 2.7+
+    from airflow.operators.python import ShortCircuitOperator
+
+
+def _context_values(context: Mapping[str, Any], workflow: str, refs: Mapping[str, Any]) -> Dict[str, Any]:
+    """Updraft's expression context from an Airflow task context."""
+    dag_run = context.get("dag_run")
+    fallback = (
+        getattr(dag_run, "run_after", None)
+        or getattr(dag_run, "start_date", None)
+        or getattr(dag_run, "logical_date", None)
+    )
+    run = run_fields(
+        str(context.get("run_id")),
+        context.get("logical_date"),
+        fallback or _dt.datetime.now(_dt.timezone.utc),
+    )
+    params = context.get("params") or {}
+    return expression_context(workflow, {k: params[k] for k in params}, refs or {}, run)
+
+
+class UpdraftTaskOperator(BaseOperator):
+    """Runs one Updraft task with ``updraft task exec``: as a subprocess on the worker,
+    or in a Kubernetes pod when ``image`` is set. Streams the task's log into the
+    Airflow task log, pushes each output to XCom under its name and the executed
+    notebook's path under ``notebook_path``.
+
+    :param workflow: the workflow's name.
+    :param spec: the task as exported (defaults merged, expressions unresolved).
+    :param refs: rendered upstream outputs (generated templates; see docs/airflow.md).
+    :param image: run in a pod of this image (needs the cncf.kubernetes provider).
+    :param base_dir: the workflow's files (default ``$UPDRAFT_BASE_DIR/<workflow>``).
+    :param updraft_bin: the ``updraft`` executable (default ``$UPDRAFT_BIN`` or ``updraft``).
+    :param work_dir: keep attempt directories (logs, notebooks) under this directory.
+    :param pod_kwargs: extra KubernetesPodOperator arguments (namespace, ...).
+    """
+
+    template_fields = ("refs",)
+    ui_color = "#dbeafe"
+
+    def __init__(
+        self,
+        *,
+        workflow: str,
+        spec: Dict[str, Any],
+        refs: Optional[Dict[str, str]] = None,
+        image: Optional[str] = None,
+        base_dir: Optional[str] = None,
+        updraft_bin: Optional[str] = None,
+        work_dir: Optional[str] = None,
+        pod_kwargs: Optional[Dict[str, Any]] = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.workflow = workflow
+        self.spec = spec
+        self.refs = refs or {}
+        self.image = image
+        self.base_dir = base_dir
+        self.updraft_bin = updraft_bin
+        self.work_dir = work_dir
+        self.pod_kwargs = pod_kwargs or {}
+        self._process: Optional[subprocess.Popen] = None
+
+    def execute(self, context: Any) -> None:
+        if self.spec.get("type") == "empty":
+            return None
+        values = _context_values(context, self.workflow, self.refs)
+        ti = context["ti"]
+        payload = build_exec_input(
+            workflow=self.workflow,
+            run_id=values["run"]["id"],
+            task_id=self.task_id,
+            attempt=getattr(ti, "try_number", 1) or 1,
+            spec=self.spec,
+            context=values,
+            base_dir=resolve_base_dir(
+                self.base_dir, self.workflow, getattr(self.dag, "fileloc", None), os.environ
+            ),
+        )
+        result = self._run_in_pod(payload, context) if self.image else self._run_local(payload)
+        for key, value in xcom_push_plan(result):
+            ti.xcom_push(key=key, value=value)
+        return None
+
+    def _run_local(self, payload: Dict[str, Any]) -> ExecResult:
+        argv = exec_command(self.updraft_bin, self.work_dir)
+        self.log.info("running %s", " ".join(argv))
+        with tempfile.TemporaryFile() as out:
+            # Own process group, so on_kill stops the task's processes too.
+            self._process = subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=out,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
+            assert self._process.stdin is not None and self._process.stderr is not None
+            self._process.stdin.write(json.dumps(payload).encode("utf-8"))
+            self._process.stdin.close()
+            for raw in self._process.stderr:
+                self.log.info("%s", raw.decode("utf-8", errors="replace").rstrip("\n"))
+            code = self._process.wait()
+            out.seek(0)
+            stdout = out.read().decode("utf-8", errors="replace")
+        if code != 0:
+            raise TaskExecError(f"updraft task exec exited with code {code}")
+        return parse_exec_output(stdout)
+
+    def _run_in_pod(self, payload: Dict[str, Any], context: Any) -> ExecResult:
+        try:
+            from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
+        except ImportError as err:
+            raise TaskExecError(
+                "a task with `image` needs apache-airflow-providers-cncf-kubernetes"
+            ) from err
+        kwargs: Dict[str, Any] = {
+            "task_id": f"{self.task_id}-pod",
+            "name": f"updraft-{self.task_id}".lower().replace("_", "-")[:63],
+            "image": self.image,
+            "cmds": pod_command(self.updraft_bin or "updraft"),
+            "env_vars": {POD_INPUT_ENV: json.dumps(payload)},
+            "do_xcom_push": True,
+            "get_logs": True,
+            **self.pod_kwargs,
+        }
+        resources = pod_resources(self.spec.get("resources"))
+        if resources is not None:
+            from kubernetes.client import models as k8s
+
+            kwargs["container_resources"] = k8s.V1ResourceRequirements(**resources)
+        returned = KubernetesPodOperator(**kwargs).execute(context)
+        return parse_exec_output(returned if isinstance(returned, str) else json.dumps(returned))
+
+    def on_kill(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            os.killpg(self._process.pid, signal.SIGTERM)
+
+
+class UpdraftConditionOperator(ShortCircuitOperator):
+    """An Updraft ``condition`` task: compares ``left`` and ``right`` with ``op``.
+    False skips the direct downstream tasks; further skips follow their trigger rules
+    (``ignore_downstream_trigger_rules=False``), as on the embedded engine. The result
+    is pushed to XCom as output ``result``."""
+
+    template_fields = (*ShortCircuitOperator.template_fields, "refs")
+
+    def __init__(
+        self,
+        *,
+        workflow: str,
+        spec: Dict[str, Any],
+        refs: Optional[Dict[str, str]] = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("ignore_downstream_trigger_rules", False)
+        super().__init__(python_callable=self._evaluate, **kwargs)
+        self.workflow = workflow
+        self.spec = spec
+        self.refs = refs or {}
+
+    def _evaluate(self, **context: Any) -> bool:
+        values = _context_values(context, self.workflow, self.refs)
+        left = resolve_value(self.spec.get("left"), values)
+        right = resolve_value(self.spec.get("right"), values)
+        result = compare_values(left, str(self.spec.get("op")), right)
+        self.log.info("condition %r %s %r is %s", left, self.spec.get("op"), right, result)
+        context["ti"].xcom_push(key="result", value=result)
+        return result

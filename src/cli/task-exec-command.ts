@@ -1,0 +1,143 @@
+/**
+ * `updraft task exec [FILE|-] [--work-dir DIR]`: runs one resolved task with the
+ * embedded engine's runners and prints `{"outputs": {...}, "notebook": path|null}`
+ * on stdout. This is how the Airflow operators run a task, so parameters, outputs and
+ * notebooks behave exactly as on the embedded engine. The log goes to stderr.
+ */
+import { mkdirSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { ErrorCodes, TaskError, UpdraftError, toUpdraftError } from "../spec/errors.js";
+import { attemptDir } from "../store/artifacts.js";
+import { createRunnerRegistry } from "../tasks/registry.js";
+import type { TaskResult } from "../tasks/types.js";
+import { readUserFile } from "./load-workflow.js";
+import { parseTaskExecInput, type TaskExecInput } from "./task-exec-input.js";
+
+/** Largest task input accepted (the resolved task with its params). */
+export const MAX_TASK_INPUT_BYTES = 16 * 1024 * 1024;
+
+/** Options of {@link taskExecCommand}. */
+export interface TaskExecOptions {
+  /** Input file; `-` or undefined reads stdin. */
+  file?: string;
+  /** Attempt directories go under `DIR/runs/...`; default a new temporary directory. */
+  workDir?: string;
+  python: string;
+  env: NodeJS.ProcessEnv;
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Receives a function that cancels the task (wired to SIGTERM/SIGINT by the CLI). */
+  onCancelReady?: (cancel: () => void) => void;
+}
+
+/** What `updraft task exec` prints on stdout. */
+export interface TaskExecOutput {
+  outputs: TaskResult["outputs"];
+  notebook: string | null;
+  /** For condition tasks: whether the downstream tasks run. */
+  proceed?: boolean;
+}
+
+/** Runs the task; resolves with the exit code (0 when the task succeeded). */
+export async function taskExecCommand(o: TaskExecOptions): Promise<number> {
+  const text =
+    o.file === undefined || o.file === "-"
+      ? await readAll(o.stdin, MAX_TASK_INPUT_BYTES)
+      : readUserFile(o.file, "task input file", MAX_TASK_INPUT_BYTES);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new UpdraftError(
+      ErrorCodes.PARSE,
+      `the task input is not JSON: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  const input = parseTaskExecInput(raw);
+  const root =
+    o.workDir !== undefined ? resolve(o.workDir) : mkdtempSync(join(tmpdir(), "updraft-task-"));
+  const dir = attemptDir(root, input.runId, input.taskId, input.attempt);
+  mkdirSync(dir, { recursive: true });
+
+  const registry = createRunnerRegistry({ python: o.python, pythonForkServer: false });
+  const abort = new AbortController();
+  o.onCancelReady?.(() =>
+    abort.abort(new TaskError(ErrorCodes.CANCELLED, "the task was cancelled (signal received)")),
+  );
+  try {
+    const result = await runTask(input, dir, registry, abort.signal, o);
+    const out: TaskExecOutput = {
+      outputs: result.outputs,
+      notebook: notebookPath(result, dir),
+      ...(result.proceed !== undefined ? { proceed: result.proceed } : {}),
+    };
+    o.stdout.write(`${JSON.stringify(out)}\n`);
+    return 0;
+  } catch (err) {
+    const u = toUpdraftError(err);
+    if (!u.isUserError) throw u;
+    o.stderr.write(`updraft task exec: task ${input.taskId} failed: ${u.message}\n`);
+    return 1;
+  } finally {
+    await registry.close?.();
+  }
+}
+
+async function runTask(
+  input: TaskExecInput,
+  dir: string,
+  registry: ReturnType<typeof createRunnerRegistry>,
+  signal: AbortSignal,
+  o: TaskExecOptions,
+): Promise<TaskResult> {
+  const runner = registry.get(input.task.type);
+  if (!runner) {
+    throw new TaskError(
+      ErrorCodes.TASK_TYPE_UNAVAILABLE,
+      `task type \`${input.task.type}\` cannot run in this version of Updraft yet`,
+    );
+  }
+  return runner.run({
+    runId: input.runId,
+    taskId: input.taskId,
+    attempt: input.attempt,
+    workflow: input.workflow,
+    task: input.task,
+    params: input.params,
+    baseDir: resolve(input.baseDir),
+    attemptDir: dir,
+    env: { ...o.env, ...input.task.env },
+    log: { write: (chunk) => void o.stderr.write(chunk) },
+    signal,
+  });
+}
+
+// The executed notebook: named by the runner when it says so, else the .ipynb the
+// notebook runner left in the attempt directory.
+function notebookPath(result: TaskResult, dir: string): string | null {
+  const named = (result as { notebook?: unknown }).notebook;
+  if (typeof named === "string") return named;
+  const found = readdirSync(dir)
+    .filter((f) => f.endsWith(".ipynb"))
+    .sort();
+  return found.length > 0 ? join(dir, found[0] ?? "") : null;
+}
+
+async function readAll(stream: NodeJS.ReadableStream, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    size += buf.length;
+    if (size > maxBytes) {
+      throw new UpdraftError(
+        ErrorCodes.USAGE,
+        `the task input on stdin is larger than ${maxBytes / 1024 / 1024} MiB`,
+      );
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}

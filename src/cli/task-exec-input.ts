@@ -1,0 +1,185 @@
+/**
+ * The JSON `updraft task exec` reads: one resolved task and where it belongs. Checked
+ * strictly, because it crosses a process boundary (an Airflow worker, a pod) and a
+ * typo should fail with a sentence, not half-run a task.
+ */
+import { ErrorCodes, UpdraftError } from "../spec/errors.js";
+import { describeType, getOwn, inspectJson, isObject } from "../spec/json.js";
+import { IDENTIFIER_RE, TASK_ID_RE, WORKFLOW_NAME_RE } from "../spec/names.js";
+import { CONDITION_OPS, TASK_TYPES, type JsonObject, type Task } from "../spec/types.js";
+
+/** One task attempt to execute. */
+export interface TaskExecInput {
+  workflow: string;
+  runId: string;
+  taskId: string;
+  attempt: number;
+  /** The task with defaults merged and every expression resolved. */
+  task: Task;
+  /** The run's workflow params overridden by the task's params. */
+  params: JsonObject;
+  /** Directory relative paths of the task are resolved against. */
+  baseDir: string;
+}
+
+const TOP_FIELDS = ["workflow", "runId", "taskId", "attempt", "task", "params", "baseDir"];
+
+// Fields each task type may carry besides the common ones, and which are required.
+const TYPE_FIELDS: Record<string, { required: string[]; optional: string[] }> = {
+  notebook: { required: ["notebook"], optional: ["kernel"] },
+  python: { required: [], optional: ["script", "code", "args"] },
+  r: { required: [], optional: ["script", "code", "args"] },
+  rmarkdown: { required: ["file"], optional: ["format"] },
+  shell: { required: ["command"], optional: [] },
+  torch: { required: ["script"], optional: ["args", "replicas"] },
+  tensorflow: { required: ["script"], optional: ["args", "replicas"] },
+  dask: { required: ["script"], optional: ["args", "replicas"] },
+  spark: { required: ["application"], optional: ["args", "conf", "executors"] },
+  condition: { required: ["left", "op", "right"], optional: [] },
+  empty: { required: [], optional: [] },
+};
+const COMMON_FIELDS = [
+  "type",
+  "description",
+  "needs",
+  "params",
+  "outputs",
+  "env",
+  "retries",
+  "retryDelay",
+  "retryBackoff",
+  "retryMaxDelay",
+  "timeout",
+  "pool",
+  "when",
+  "resources",
+  "image",
+];
+
+/**
+ * Checks `raw` (parsed JSON) and returns it typed, with the task's list and map
+ * fields defaulted (`needs`, `params`, `outputs`, `args`, `conf`). Throws an
+ * UpdraftError (E_VALIDATION) listing every problem with its path.
+ */
+export function parseTaskExecInput(raw: unknown): TaskExecInput {
+  const problems: string[] = inspectJson(raw, 20).map(
+    (p) => `input${p.path.map((s) => `.${s}`).join("")}: ${p.message}`,
+  );
+  if (problems.length > 0) fail(problems);
+  if (!isObject(raw)) fail([`input: must be a JSON object, got ${describeType(raw)}`]);
+  for (const key of Object.keys(raw)) {
+    if (!TOP_FIELDS.includes(key)) {
+      problems.push(`input.${key}: unknown field; the fields are ${TOP_FIELDS.join(", ")}`);
+    }
+  }
+  for (const key of TOP_FIELDS) {
+    if (getOwn(raw, key) === undefined) problems.push(`input.${key}: is required`);
+  }
+  const str = (key: string, re: RegExp | undefined, hint: string): void => {
+    const v = getOwn(raw, key);
+    if (v === undefined) return;
+    if (typeof v !== "string" || v === "" || (re !== undefined && !re.test(v))) {
+      problems.push(`input.${key}: must be ${hint}`);
+    }
+  };
+  str("workflow", WORKFLOW_NAME_RE, "a workflow name (lower-case letters, digits, - and _)");
+  str("runId", /^[A-Za-z0-9._-]+$/, "a run id (letters, digits, ., - and _)");
+  str("taskId", TASK_ID_RE, "a task id (letters, digits, - and _, starting with a letter)");
+  str("baseDir", undefined, "a directory path");
+  if (
+    getOwn(raw, "runId") === "." ||
+    getOwn(raw, "runId") === ".." // would name a parent directory
+  ) {
+    problems.push("input.runId: must not be . or ..");
+  }
+  const attempt = getOwn(raw, "attempt");
+  if (attempt !== undefined && !(Number.isSafeInteger(attempt) && (attempt as number) >= 1)) {
+    problems.push("input.attempt: must be a whole number from 1");
+  }
+  const params = getOwn(raw, "params");
+  if (params !== undefined && !isObject(params)) {
+    problems.push(`input.params: must be an object, got ${describeType(params)}`);
+  }
+  const task = getOwn(raw, "task");
+  if (task !== undefined) checkTask(task, problems);
+  if (problems.length > 0) fail(problems);
+  return raw as unknown as TaskExecInput;
+}
+
+function checkTask(task: unknown, problems: string[]): void {
+  if (!isObject(task)) {
+    problems.push(`input.task: must be an object, got ${describeType(task)}`);
+    return;
+  }
+  const type = getOwn(task, "type");
+  const fields = typeof type === "string" ? TYPE_FIELDS[type] : undefined;
+  if (fields === undefined) {
+    problems.push(`input.task.type: must be one of ${TASK_TYPES.join(", ")}`);
+    return;
+  }
+  for (const key of Object.keys(task)) {
+    if (
+      !COMMON_FIELDS.includes(key) &&
+      !fields.required.includes(key) &&
+      !fields.optional.includes(key)
+    ) {
+      problems.push(`input.task.${key}: unknown field for a ${String(type)} task`);
+    }
+  }
+  for (const key of fields.required) {
+    if (getOwn(task, key) === undefined) problems.push(`input.task.${key}: is required`);
+  }
+  const t = task;
+  t["needs"] ??= [];
+  t["params"] ??= {};
+  t["outputs"] ??= [];
+  if (fields.optional.includes("args")) t["args"] ??= [];
+  if (type === "spark") t["conf"] ??= {};
+  if (!isObject(t["params"])) problems.push("input.task.params: must be an object");
+  const outputs = t["outputs"];
+  if (
+    !Array.isArray(outputs) ||
+    !outputs.every((o) => typeof o === "string" && IDENTIFIER_RE.test(o))
+  ) {
+    problems.push("input.task.outputs: must be a list of output names");
+  }
+  const env = t["env"];
+  if (
+    env !== undefined &&
+    !(isObject(env) && Object.values(env).every((v) => typeof v === "string"))
+  ) {
+    problems.push("input.task.env: must be an object of strings");
+  }
+  if (t["args"] !== undefined && !Array.isArray(t["args"]))
+    problems.push("input.task.args: must be a list");
+  if (type === "condition" && !(CONDITION_OPS as readonly unknown[]).includes(t["op"])) {
+    problems.push(`input.task.op: must be one of ${CONDITION_OPS.join(" ")}`);
+  }
+  const command = t["command"];
+  if (
+    type === "shell" &&
+    command !== undefined &&
+    !(
+      typeof command === "string" ||
+      (Array.isArray(command) && command.every((c) => typeof c === "string"))
+    )
+  ) {
+    problems.push("input.task.command: must be a string or a list of strings");
+  }
+  for (const key of ["notebook", "script", "file", "application", "code", "kernel", "format"]) {
+    if (t[key] !== undefined && typeof t[key] !== "string") {
+      problems.push(`input.task.${key}: must be a string`);
+    }
+  }
+  if ((type === "python" || type === "r") && t["script"] === undefined && t["code"] === undefined) {
+    problems.push("input.task: a python or r task needs `script` or `code`");
+  }
+}
+
+function fail(problems: string[]): never {
+  throw new UpdraftError(
+    ErrorCodes.VALIDATION,
+    `invalid task input:\n${problems.map((p) => `  ${p}`).join("\n")}`,
+    { details: problems },
+  );
+}
