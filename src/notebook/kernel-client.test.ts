@@ -194,7 +194,7 @@ describe("kernel lifecycle", () => {
   });
 
   it("reports a kernel that never becomes ready and leaves nothing running", async () => {
-    const spec = await tempSpec("sleepy", ["sleep", "60"]);
+    const spec = await tempSpec("sleepy", ["sleep", "61.25"]);
     const t0 = Date.now();
     const error = await KernelClient.start(spec, { ...startOpts, startupTimeoutMs: 800 }).catch(
       (e: unknown) => e,
@@ -205,7 +205,7 @@ describe("kernel lifecycle", () => {
     const { execFileSync } = await import("node:child_process");
     const leftovers = execFileSync("ps", ["-eo", "pid,stat,args"], { encoding: "utf8" })
       .split("\n")
-      .filter((l) => /sleep 60$/.test(l) && !/ Z/.test(l));
+      .filter((l) => /sleep 61\.25$/.test(l) && !/ Z/.test(l));
     expect(leftovers).toEqual([]);
   });
 
