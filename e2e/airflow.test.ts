@@ -124,6 +124,7 @@ describe("GET /api/v1/workflows/{name}/airflow", () => {
       dataDir: join(tmp, "data"),
       examples: join(ROOT, "examples"),
       python: PYTHON,
+      home: process.env["HOME"] ?? "/root",
       env: process.env,
       stderr: new PassThrough(),
     });

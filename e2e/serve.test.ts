@@ -127,6 +127,7 @@ beforeAll(async () => {
     dataDir: join(tmp, "data"),
     examples: catalog,
     python: PYTHON,
+    home: process.env["HOME"] ?? "/root",
     env: process.env,
     stderr,
   });

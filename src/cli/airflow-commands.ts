@@ -2,6 +2,7 @@
  * Registers the Airflow-related commands: `updraft export airflow` and
  * `updraft task exec` (what the `updraft_airflow` operators run on a worker).
  */
+import { homedir } from "node:os";
 import type { Command } from "commander";
 import { exportAirflowCommand } from "./export-command.js";
 import { taskExecCommand } from "./task-exec-command.js";
@@ -52,6 +53,7 @@ export function registerAirflowCommands(
             ...(file !== undefined ? { file } : {}),
             ...(o.workDir !== undefined ? { workDir: o.workDir } : {}),
             python: env["UPDRAFT_PYTHON"] ?? "python3",
+            home: homedir(),
             env,
             stdin: process.stdin,
             stdout: process.stdout,

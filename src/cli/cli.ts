@@ -5,7 +5,8 @@ import { Command, CommanderError } from "commander";
 import { startService } from "../server/serve.js";
 import { UpdraftError, toUpdraftError } from "../spec/errors.js";
 import { registerAirflowCommands } from "./airflow-commands.js";
-import { extractParamPairs } from "./param-args.js";
+import { registerNotebookCommands } from "./notebook-cli.js";
+import { extractParamPairs, type ParamPair } from "./param-args.js";
 import { parsePoolOption, runCommand } from "./run-command.js";
 import { validateCommand } from "./validate-command.js";
 
@@ -20,7 +21,7 @@ function defaultDataDir(env: NodeJS.ProcessEnv): string {
 /** Builds the program; `pairs` are the `-p NAME VALUE` pairs taken out of argv. */
 function buildProgram(
   env: NodeJS.ProcessEnv,
-  pairs: [string, string][],
+  pairs: ParamPair[],
   exit: (code: number) => void,
 ): Command {
   const program = new Command()
@@ -58,6 +59,7 @@ function buildProgram(
             json: o.json,
             dataDir: resolve(o.dataDir),
             python: env["UPDRAFT_PYTHON"] ?? "python3",
+            home: homedir(),
             parallelism: o.parallelism,
             pools: o.pool,
             env,
@@ -93,6 +95,7 @@ function buildProgram(
         dataDir: resolve(o.dataDir),
         ...(o.examples !== undefined ? { examples: o.examples } : {}),
         python: env["UPDRAFT_PYTHON"] ?? "python3",
+        home: homedir(),
         env,
         stderr: process.stderr,
       });
@@ -103,6 +106,7 @@ function buildProgram(
     });
 
   registerAirflowCommands(program, env, exit);
+  registerNotebookCommands(program, env, pairs, exit);
   return program;
 }
 

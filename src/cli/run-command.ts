@@ -9,19 +9,22 @@ import type { JsonObject } from "../spec/types.js";
 import { SqliteStore } from "../store/sqlite-store.js";
 import { createRunnerRegistry } from "../tasks/registry.js";
 import { loadWorkflow, readUserFile } from "./load-workflow.js";
+import type { ParamPair } from "./param-args.js";
 import { PlainProgress } from "./progress-plain.js";
 import { TtyProgress, formatElapsed } from "./progress-tty.js";
 
 /** Options of `updraft run`. */
 export interface RunCommandOptions {
   file: string;
-  /** `-p NAME VALUE` pairs in order. */
-  params: [string, string][];
+  /** `-p`/`-r NAME VALUE` pairs in order. */
+  params: ParamPair[];
   /** `-f FILE` params files in order. */
   paramFiles: string[];
   json: boolean;
   dataDir: string;
   python: string;
+  /** Home directory, for Jupyter's per-user kernelspecs. */
+  home: string;
   parallelism?: number;
   pools: Record<string, number>;
   env: NodeJS.ProcessEnv;
@@ -40,13 +43,16 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
   }
   // A declared string param keeps the text as typed (papermill's parsing would turn
   // "1.10" into 1.1); every other value is parsed as papermill does.
-  for (const [name, value] of opts.params) {
-    given[name] = workflow.params[name]?.type === "string" ? value : parseCliValue(value);
+  for (const { name, value, raw } of opts.params) {
+    given[name] = raw || workflow.params[name]?.type === "string" ? value : parseCliValue(value);
   }
   const params = resolveRunParams(workflow.params, given);
 
   const store = SqliteStore.open(join(opts.dataDir, "updraft.db"));
-  const runners = createRunnerRegistry({ python: opts.python });
+  const runners = createRunnerRegistry({
+    python: opts.python,
+    kernels: { env: opts.env, home: opts.home },
+  });
   try {
     const saved = await store.saveWorkflow(workflow.name, workflowToDocument(workflow), path);
     const engine = new Engine({

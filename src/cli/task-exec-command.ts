@@ -25,6 +25,8 @@ export interface TaskExecOptions {
   workDir?: string;
   python: string;
   env: NodeJS.ProcessEnv;
+  /** Home directory, for Jupyter's per-user kernelspecs. */
+  home: string;
   stdin: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
@@ -61,7 +63,12 @@ export async function taskExecCommand(o: TaskExecOptions): Promise<number> {
   const dir = attemptDir(root, input.runId, input.taskId, input.attempt);
   mkdirSync(dir, { recursive: true });
 
-  const registry = createRunnerRegistry({ python: o.python, pythonForkServer: false });
+  const registry = createRunnerRegistry({
+    python: o.python,
+    pythonForkServer: false,
+    kernels: { env: o.env, home: o.home },
+    kernelPoolSize: 0,
+  });
   const abort = new AbortController();
   o.onCancelReady?.(() =>
     abort.abort(new TaskError(ErrorCodes.CANCELLED, "the task was cancelled (signal received)")),

@@ -22,6 +22,8 @@ export interface ServeOptions {
   python: string;
   /** Environment task processes start from. */
   env: NodeJS.ProcessEnv;
+  /** Home directory, for Jupyter's per-user kernelspecs. */
+  home: string;
   /** Where startup messages, skipped files and server errors go. */
   stderr: NodeJS.WritableStream;
 }
@@ -43,9 +45,13 @@ export async function startService(opts: ServeOptions): Promise<RunningService> 
   }
   const log = (m: string) => opts.stderr.write(`updraft serve: ${m}\n`);
   const store = SqliteStore.open(join(dataDir, "updraft.db"));
+  const runners = createRunnerRegistry({
+    python: opts.python,
+    kernels: { env: opts.env, home: opts.home },
+  });
   const engine = new Engine({
     store,
-    runners: createRunnerRegistry({ python: opts.python }),
+    runners,
     dataDir,
     baseEnv: opts.env,
     // A store failure ends the engine's runs; the server keeps answering and says so per request.
@@ -61,6 +67,7 @@ export async function startService(opts: ServeOptions): Promise<RunningService> 
       throw listenError(err, opts.host, opts.port);
     });
   } catch (err) {
+    await runners.close?.();
     await store.close();
     throw err;
   }
@@ -77,6 +84,7 @@ export async function startService(opts: ServeOptions): Promise<RunningService> 
       stopping ??= (async () => {
         await running.close();
         await engine.shutdown();
+        await runners.close?.();
         await store.close();
       })();
       return stopping;

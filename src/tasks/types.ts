@@ -44,6 +44,8 @@ export interface TaskResult {
    */
   proceed?: boolean;
   exitCode?: number;
+  /** For notebook tasks: the executed output notebook's path. */
+  notebook?: string;
 }
 
 /** Runs attempts of one task type. Failures are thrown as `TaskError`. */
