@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { startService } from "../server/serve.js";
 import { UpdraftError, toUpdraftError } from "../spec/errors.js";
 import { registerAirflowCommands } from "./airflow-commands.js";
+import { registerBackfillCommand } from "./backfill-cli.js";
 import { registerNotebookCommands } from "./notebook-cli.js";
 import { extractParamPairs, type ParamPair } from "./param-args.js";
 import { parsePoolOption, runCommand } from "./run-command.js";
@@ -107,6 +108,7 @@ function buildProgram(
 
   registerAirflowCommands(program, env, exit);
   registerNotebookCommands(program, env, pairs, exit);
+  registerBackfillCommand(program, env, pairs, exit);
   return program;
 }
 

@@ -1,0 +1,90 @@
+/** Registers `updraft backfill FILE --from DATE --to DATE`. */
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import { ErrorCodes, UpdraftError } from "../spec/errors.js";
+import { backfillCommand } from "./backfill-command.js";
+import type { ParamPair } from "./param-args.js";
+
+interface BackfillFlags {
+  from: string;
+  to: string;
+  parametersFile: string[];
+  rerun: boolean;
+  maxActiveRuns?: number;
+  dryRun: boolean;
+  json: boolean;
+  dataDir: string;
+}
+
+/** Adds `backfill` to the program; `pairs` are the -p/-r pairs taken out of argv. */
+export function registerBackfillCommand(
+  program: Command,
+  env: NodeJS.ProcessEnv,
+  pairs: ParamPair[],
+  exit: (code: number) => void,
+): void {
+  program
+    .command("backfill")
+    .description("run a workflow's scheduled runs for a past range; exit 0 iff all succeeded")
+    .argument("<file>", "workflow file (YAML or JSON) with a schedule")
+    .requiredOption("--from <date>", "first logical date, inclusive (YYYY-MM-DD or ISO date-time)")
+    .requiredOption("--to <date>", "last logical date, inclusive (a date covers the whole day)")
+    .option("-p, --parameters <name value>", "set a param (repeatable): -p NAME VALUE")
+    .option("-f, --parameters-file <file>", "YAML or JSON file of params (repeatable)", collect, [])
+    .option("--rerun", "also run intervals that already succeeded", false)
+    .option("--max-active-runs <n>", "runs at once (default: the workflow's, else 16)", positive)
+    .option("--dry-run", "print the logical dates it would run, run nothing", false)
+    .option("--json", "print the finished runs as a JSON array on stdout", false)
+    .option(
+      "--data-dir <dir>",
+      "where runs, logs and the database are kept",
+      resolve(env["UPDRAFT_DATA_DIR"] ?? join(homedir(), ".updraft")),
+    )
+    .action(async (file: string, o: BackfillFlags) => {
+      let cancel: (() => void) | undefined;
+      let signals = 0;
+      const onSigint = () => {
+        if (++signals > 1) process.exit(130);
+        process.stderr.write("\ncancelling the backfill's runs (Ctrl-C again to quit at once)\n");
+        cancel?.();
+      };
+      process.on("SIGINT", onSigint);
+      try {
+        exit(
+          await backfillCommand({
+            file,
+            from: o.from,
+            to: o.to,
+            params: pairs,
+            paramFiles: o.parametersFile,
+            rerun: o.rerun,
+            ...(o.maxActiveRuns !== undefined ? { maxActiveRuns: o.maxActiveRuns } : {}),
+            dryRun: o.dryRun,
+            json: o.json,
+            dataDir: resolve(o.dataDir),
+            python: env["UPDRAFT_PYTHON"] ?? "python3",
+            home: homedir(),
+            env,
+            stdout: process.stdout,
+            stderr: process.stderr,
+            onCancelReady: (c) => (cancel = c),
+          }),
+        );
+      } finally {
+        process.off("SIGINT", onSigint);
+      }
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new UpdraftError(ErrorCodes.USAGE, `expected a whole number >= 1, got "${value}"`);
+  }
+  return n;
+}
