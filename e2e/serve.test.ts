@@ -3,7 +3,7 @@
  * server on 127.0.0.1, fed the shipped examples plus a few workflows made for the test.
  */
 import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -155,8 +155,8 @@ describe("updraft serve", () => {
     const a = await send("GET", "/api/v1/workflows");
     expect(a.status).toBe(200);
     const { workflows } = a.json<{ workflows: WorkflowSummary[] }>();
-    expect(workflows.map((w) => w.name)).toEqual(["hello", "iris-lite", "slow", "xss-demo"]);
-    const hello = workflows[0];
+    expect(workflows.map((w) => w.name)).toEqual([...exampleNames(), "slow", "xss-demo"].sort());
+    const hello = workflows.find((w) => w.name === "hello");
     expect(hello).toMatchObject({ version: 1, tasks: 4, schedule: null });
     expect(hello?.params["who"]).toMatchObject({ type: "string", default: "world" });
   });
@@ -308,7 +308,7 @@ describe("updraft serve (the command)", () => {
     const list = (await (await fetch(`${url}/api/v1/workflows`)).json()) as {
       workflows: { name: string }[];
     };
-    expect(list.workflows.map((w) => w.name)).toEqual(["hello", "iris-lite"]);
+    expect(list.workflows.map((w) => w.name)).toEqual(exampleNames());
     const code = await new Promise<number | null>((r) => {
       child.on("exit", (c) => r(c));
       child.kill("SIGTERM");
@@ -317,3 +317,16 @@ describe("updraft serve (the command)", () => {
     expect(code, err).toBe(0);
   });
 });
+
+// The `name:` of every shipped example, sorted: the server must load each of them.
+function exampleNames(): string[] {
+  const names: string[] = [];
+  for (const dir of readdirSync(join(ROOT, "examples"))) {
+    for (const f of readdirSync(join(ROOT, "examples", dir))) {
+      if (!/\.ya?ml$/.test(f)) continue;
+      const m = /^name:\s*(\S+)/m.exec(readFileSync(join(ROOT, "examples", dir, f), "utf8"));
+      if (m?.[1]) names.push(m[1]);
+    }
+  }
+  return names.sort();
+}
