@@ -5,9 +5,18 @@
 import { randomUUID } from "node:crypto";
 import { ErrorCodes, UpdraftError } from "../spec/errors.js";
 import type { JsonObject, Workflow } from "../spec/types.js";
-import type { RunRecord, RunState, RunWithTasks, Store, TaskRecord } from "../store/types.js";
+import type {
+  RunRecord,
+  RunState,
+  RunWithTasks,
+  Store,
+  TaskRecord,
+  TaskState,
+} from "../store/types.js";
 import type { RunnerRegistry } from "../tasks/types.js";
 import { systemClock, type Clock } from "./clock.js";
+import { stopOrphan } from "./orphans.js";
+import { isTerminal } from "./states.js";
 import { prepareTasks } from "./prepare-tasks.js";
 import { RunExecution, type EngineEvent } from "./run-execution.js";
 import { DEFAULT_SLOT_LIMITS, Slots, type SlotLimits } from "./slots.js";
@@ -43,6 +52,18 @@ export interface StartRunInput {
   /** ISO date-time of the scheduled interval; the trigger time when absent. */
   logicalDate?: string;
 }
+
+/** The workflow a stored run executes, as the service around the engine finds it. */
+export interface LoadedWorkflow {
+  workflow: Workflow;
+  baseDir: string;
+}
+
+/** Finds the workflow (at the run's version) and base directory of a stored run. */
+export type RunWorkflowLoader = (run: RunRecord) => Promise<LoadedWorkflow | undefined>;
+
+// Task states a repair runs again (with everything downstream of them).
+const REPAIRABLE: ReadonlySet<TaskState> = new Set(["failed", "cancelled", "upstream_failed"]);
 
 /** A started run. */
 export interface RunHandle {
@@ -120,30 +141,102 @@ export class Engine {
       at: this.clock.now(),
     });
 
-    const execution = new RunExecution(
-      {
-        store: this.options.store,
-        runners: this.options.runners,
-        clock: this.clock,
-        slots: this.slots,
-        dataDir: this.options.dataDir,
-        baseEnv: this.options.baseEnv ?? {},
-        emit: (e) => this.emit(e),
-        onFatal: (err) => this.onFatal(err),
-      },
-      run,
-      workflow,
-      prepared,
-      input.baseDir,
-    );
-    this.executions.set(run.id, execution);
-    const finished = execution.done.then(async (state) => {
-      this.executions.delete(run.id);
-      this.runEnded(execution);
-      return this.readRun(run.id, state);
+    const execution = this.newExecution(run, workflow, input.baseDir, prepared);
+    return this.track(execution, workflow);
+  }
+
+  /**
+   * Resumes the runs a previous process left queued or running (the server was killed):
+   * orphaned task processes are stopped first, interrupted attempts end as failed and
+   * retry per their policy, and everything else continues from its stored state.
+   */
+  async recover(load: RunWorkflowLoader): Promise<RunHandle[]> {
+    if (this.fatal) throw this.fatal;
+    const { store } = this.options;
+    const stale = (await store.listRuns({ states: ["queued", "running"] })).reverse();
+    const handles: RunHandle[] = [];
+    for (const record of stale) {
+      if (this.executions.has(record.id)) continue;
+      const run = await store.getRun(record.id);
+      if (!run) continue;
+      const loaded = await load(run);
+      if (!loaded) {
+        await this.abandon(run, "its workflow version is no longer stored");
+        continue;
+      }
+      for (const t of run.tasks) {
+        if (t.state !== "running") continue;
+        const last = (await store.listAttempts(run.id, t.taskId)).at(-1);
+        if (last?.pid) await stopOrphan(last.pid, last.startedAt);
+      }
+      const execution = this.newExecution(toRecord(run), loaded.workflow, loaded.baseDir);
+      execution.restore(run.tasks);
+      handles.push(this.track(execution, loaded.workflow));
+    }
+    return handles;
+  }
+
+  /**
+   * Repairs a finished run in place: its failed, cancelled and upstream-failed tasks and
+   * everything downstream of them run again (new attempts, fresh retries); the other
+   * tasks keep their states and outputs, which downstream tasks reuse.
+   */
+  async repairRun(runId: string, load: RunWorkflowLoader): Promise<RunHandle> {
+    if (this.fatal) throw this.fatal;
+    const { store } = this.options;
+    if (this.executions.has(runId)) {
+      throw new UpdraftError(
+        ErrorCodes.CONFLICT,
+        `run ${runId} is still active; wait for it to end or cancel it, then repair it`,
+      );
+    }
+    const run = await store.getRun(runId);
+    if (!run) throw new UpdraftError(ErrorCodes.NOT_FOUND, `there is no run ${runId}`);
+    if (run.state !== "failed" && run.state !== "cancelled") {
+      throw new UpdraftError(
+        ErrorCodes.CONFLICT,
+        `run ${runId} ${run.state}; only failed or cancelled runs can be repaired`,
+      );
+    }
+    const loaded = await load(run);
+    if (!loaded) {
+      throw new UpdraftError(
+        ErrorCodes.NOT_FOUND,
+        `version ${run.version} of workflow ${run.workflow} is no longer stored; run it anew`,
+      );
+    }
+    const prepared = prepareTasks(loaded.workflow);
+    const reset = new Set<string>();
+    const visit = (id: string) => {
+      if (reset.has(id) || !prepared.has(id)) return;
+      reset.add(id);
+      for (const child of prepared.get(id)!.children) visit(child);
+    };
+    for (const t of run.tasks) if (REPAIRABLE.has(t.state)) visit(t.taskId);
+    const fresh = {
+      state: "pending" as const,
+      outputs: {},
+      error: null,
+      startedAt: null,
+      endedAt: null,
+      retryAt: null,
+    };
+    const records = run.tasks.map((t) => (reset.has(t.taskId) ? { ...t, ...fresh } : t));
+    await Promise.all([
+      ...[...reset].map((id) => store.updateTask(runId, id, fresh)),
+      store.updateRun(runId, { state: "queued", endedAt: null }),
+    ]);
+    const record: RunRecord = { ...toRecord(run), state: "queued", endedAt: null };
+    this.emit({
+      kind: "run",
+      runId,
+      workflow: run.workflow,
+      state: "queued",
+      at: this.clock.now(),
     });
-    this.admit({ execution, maxActive: workflow.maxActiveRuns });
-    return { id: run.id, finished };
+    const execution = this.newExecution(record, loaded.workflow, loaded.baseDir);
+    execution.restore(records, reset);
+    return this.track(execution, loaded.workflow);
   }
 
   /** Cancels a run that this engine is executing; false when it is not running here. */
@@ -164,6 +257,64 @@ export class Engine {
     const runs = [...this.executions.values()];
     await Promise.all(runs.map((r) => r.cancel()));
     await Promise.all(runs.map((r) => r.done));
+  }
+
+  private newExecution(
+    run: RunRecord,
+    workflow: Workflow,
+    baseDir: string,
+    prepared = prepareTasks(workflow),
+  ): RunExecution {
+    return new RunExecution(
+      {
+        store: this.options.store,
+        runners: this.options.runners,
+        clock: this.clock,
+        slots: this.slots,
+        dataDir: this.options.dataDir,
+        baseEnv: this.options.baseEnv ?? {},
+        emit: (e) => this.emit(e),
+        onFatal: (err) => this.onFatal(err),
+      },
+      run,
+      workflow,
+      prepared,
+      baseDir,
+    );
+  }
+
+  // Registers an execution and admits it; the handle resolves when it has ended.
+  private track(execution: RunExecution, workflow: Workflow): RunHandle {
+    const id = execution.run.id;
+    this.executions.set(id, execution);
+    const finished = execution.done.then(async (state) => {
+      this.executions.delete(id);
+      this.runEnded(execution);
+      return this.readRun(id, state);
+    });
+    this.admit({ execution, maxActive: workflow.maxActiveRuns });
+    return { id, finished };
+  }
+
+  // A stored run that cannot continue: it ends failed, its unfinished tasks with it.
+  private async abandon(run: RunWithTasks, why: string): Promise<void> {
+    const endedAt = new Date(this.clock.now()).toISOString();
+    const error = { code: ErrorCodes.TASK_INTERRUPTED, message: `the run cannot resume: ${why}` };
+    await Promise.all([
+      ...run.tasks
+        .filter((t) => !isTerminal(t.state))
+        .map((t) =>
+          this.options.store.updateTask(run.id, t.taskId, { state: "failed", error, endedAt }),
+        ),
+      this.options.store.updateRun(run.id, { state: "failed", endedAt }),
+    ]);
+    this.emit({
+      kind: "run",
+      runId: run.id,
+      workflow: run.workflow,
+      state: "failed",
+      at: this.clock.now(),
+    });
   }
 
   // Starts the run now, or queues it behind the workflow's max active runs.
@@ -214,6 +365,11 @@ export class Engine {
         throw err;
       });
   }
+}
+
+function toRecord(run: RunWithTasks): RunRecord {
+  const { tasks: _tasks, ...record } = run;
+  return record;
 }
 
 function asFatal(err: unknown): UpdraftError {

@@ -10,7 +10,14 @@ import { ErrorCodes, TaskError, toUpdraftError } from "../spec/errors.js";
 import type { ExpressionContext } from "../spec/expressions.js";
 import type { JsonObject, JsonValue, Task, TriggerRule, Workflow } from "../spec/types.js";
 import { attemptDir, relativeLogPath } from "../store/artifacts.js";
-import type { RunRecord, RunState, Store, TaskErrorInfo, TaskState } from "../store/types.js";
+import type {
+  RunRecord,
+  RunState,
+  Store,
+  TaskErrorInfo,
+  TaskRecord,
+  TaskState,
+} from "../store/types.js";
 import type { RunnerRegistry, TaskResult } from "../tasks/types.js";
 import type { Clock } from "./clock.js";
 import { FileLog } from "./file-log.js";
@@ -58,6 +65,9 @@ interface TaskSlot {
   abort?: AbortController;
   withdraw?: () => void;
   cancelRetry?: () => void;
+  /** From the store, for a restored run: when the current attempt started / may retry. */
+  startedAt?: string | null;
+  retryAt?: string | null;
 }
 
 /** Executes one run from start to end. */
@@ -65,6 +75,9 @@ export class RunExecution {
   private readonly tasks = new Map<string, TaskSlot>();
   private remaining: number;
   private cancelRequested = false;
+  private restored = false;
+  // Attempts made before a repair: the retry budget counts from there.
+  private readonly retryBase = new Map<string, number>();
   /** True once `start` was called (a run queued behind max active runs is not started). */
   started = false;
   private resolveDone!: (state: RunState) => void;
@@ -85,9 +98,30 @@ export class RunExecution {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
+  /**
+   * Loads the stored task states of a run before `start`: after a crash (interrupted
+   * attempts end as failed and retry per policy) or for a repair (`repaired` tasks were
+   * reset to pending and get their retries afresh).
+   */
+  restore(records: readonly TaskRecord[], repaired: ReadonlySet<string> = new Set()): void {
+    this.restored = true;
+    for (const r of records) {
+      const t = this.tasks.get(r.taskId);
+      if (!t) continue;
+      t.state = r.state;
+      t.attempts = r.attempts;
+      t.outputs = r.outputs;
+      t.startedAt = r.startedAt;
+      t.retryAt = r.retryAt;
+      if (repaired.has(r.taskId)) this.retryBase.set(r.taskId, r.attempts);
+    }
+    this.remaining = [...this.tasks.values()].filter((t) => !isTerminal(t.state)).length;
+  }
+
   /** Marks the run running and starts the tasks that have no upstream. */
   async start(): Promise<void> {
     this.started = true;
+    if (this.restored) return this.resume();
     const startedAt = this.iso();
     this.run.state = "running";
     this.run.startedAt = startedAt;
@@ -95,6 +129,41 @@ export class RunExecution {
     this.emitRun("running");
     if (this.tasks.size === 0) return this.complete();
     for (const id of this.tasks.keys()) this.consider(id);
+  }
+
+  // Continues a restored run from its stored task states.
+  private async resume(): Promise<void> {
+    this.run.state = "running";
+    this.run.startedAt ??= this.iso();
+    this.run.endedAt = null;
+    const { startedAt } = this.run;
+    await this.deps.store.updateRun(this.run.id, { state: "running", startedAt, endedAt: null });
+    this.emitRun("running");
+    if (this.remaining === 0) return this.complete();
+    const now = this.deps.clock.now();
+    for (const [id, t] of this.tasks) {
+      if (t.state === "running") this.guard(this.interrupted(id));
+      // Queued for a slot: no attempt had started, so it is decided again.
+      else if (t.state === "queued") t.state = "pending";
+      else if (t.state === "retrying") {
+        const at = Date.parse(t.retryAt ?? "");
+        this.armRetry(id, Number.isFinite(at) ? Math.max(0, at - now) : 0);
+      }
+    }
+    for (const id of this.tasks.keys()) this.consider(id);
+  }
+
+  // An attempt that was running when the server stopped: its process is gone (the
+  // engine stopped any orphan before resuming), so it ends as failed and may retry.
+  private async interrupted(id: string): Promise<void> {
+    const t = this.tasks.get(id)!;
+    const inline = INLINE_TYPES.has(t.spec.task.type);
+    const logPath = inline ? null : relativeLogPath(this.run.id, id, t.attempts);
+    const err = new TaskError(
+      ErrorCodes.TASK_INTERRUPTED,
+      "the server stopped while this attempt ran; its process was stopped",
+    );
+    await this.endAttempt(id, t.attempts, t.startedAt ?? this.iso(), err, null, true, logPath);
   }
 
   /** Cancels the run: pending tasks are cancelled, running ones interrupted. */
@@ -293,7 +362,7 @@ export class RunExecution {
       !cancelled &&
       !this.cancelRequested &&
       retryable &&
-      attempt <= t.spec.retry.retries;
+      attempt - (this.retryBase.get(id) ?? 0) <= t.spec.retry.retries;
     const attemptState: TaskState = !failure ? "succeeded" : cancelled ? "cancelled" : "failed";
     await this.deps.store.putAttempt({
       ...attemptRecord(this.run.id, id, attempt, startedAt, logPath, null),
@@ -324,10 +393,15 @@ export class RunExecution {
     error: TaskErrorInfo | null,
   ): Promise<void> {
     const t = this.tasks.get(id)!;
-    const delay = retryDelayMs(t.spec.retry, attempt);
+    const delay = retryDelayMs(t.spec.retry, attempt - (this.retryBase.get(id) ?? 0));
     const retryAt = new Date(this.deps.clock.now() + delay).toISOString();
     t.state = "retrying";
     await this.persistTask(id, "retrying", { error, retryAt, endedAt: this.iso() }, error);
+    this.armRetry(id, delay);
+  }
+
+  private armRetry(id: string, delay: number): void {
+    const t = this.tasks.get(id)!;
     if (this.cancelRequested) return;
     t.cancelRetry = this.deps.clock.setTimer(delay, () => {
       t.cancelRetry = undefined;

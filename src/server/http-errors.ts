@@ -36,6 +36,7 @@ const CLIENT_STATUS: ReadonlyMap<string, number> = new Map([
   [ErrorCodes.USAGE, 400],
   [ErrorCodes.DAG_CYCLE, 400],
   [ErrorCodes.NOT_FOUND, 404],
+  [ErrorCodes.CONFLICT, 409],
 ]);
 
 /** Maps anything thrown by a handler to its response; unknown errors become a generic 500. */

@@ -22,6 +22,10 @@ export const ErrorCodes = {
   USAGE: "E_USAGE",
   /** A task failed (non-zero exit, bad outputs, ...). */
   TASK_FAILED: "E_TASK_FAILED",
+  /** A task's attempt was cut short because the server stopped (it may be retried). */
+  TASK_INTERRUPTED: "E_TASK_INTERRUPTED",
+  /** The request conflicts with the current state (e.g. repairing a run that is still running). */
+  CONFLICT: "E_CONFLICT",
   /** A task exceeded its timeout. */
   TASK_TIMEOUT: "E_TASK_TIMEOUT",
   /** A task type has no runner in this build or on this machine. */
@@ -36,6 +40,8 @@ export const ErrorCodes = {
   NOT_FOUND: "E_NOT_FOUND",
   /** The store failed (disk full, corrupt database, migration failure). */
   STORE: "E_STORE",
+  /** The Airflow REST API could not be reached, refused a request or answered nonsense. */
+  AIRFLOW: "E_AIRFLOW",
   /** A bug: something that should never happen. Reported with its stack. */
   INTERNAL: "E_INTERNAL",
 } as const;
@@ -106,6 +112,7 @@ export class TaskError extends UpdraftError {
     code:
       | typeof ErrorCodes.TASK_FAILED
       | typeof ErrorCodes.TASK_TIMEOUT
+      | typeof ErrorCodes.TASK_INTERRUPTED
       | typeof ErrorCodes.CANCELLED
       | typeof ErrorCodes.TASK_TYPE_UNAVAILABLE,
     message: string,
