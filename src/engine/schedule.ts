@@ -36,11 +36,18 @@ export class Schedule {
     readonly expression: string,
     readonly timezone: string = "UTC",
   ) {
-    const problem = checkSchedule(expression) ?? checkTimezone(timezone);
-    if (problem) throw new UpdraftError(ErrorCodes.VALIDATION, problem);
+    // UTC needs no check; the validator's checks run in full only to explain a failure.
+    const tzProblem = timezone === "UTC" ? undefined : checkTimezone(timezone);
+    if (tzProblem) throw new UpdraftError(ErrorCodes.VALIDATION, tzProblem);
     const pattern = PRESETS[expression.trim()] ?? expression.trim();
-    // Vixie cron (and Airflow's croniter) OR day-of-month with day-of-week when both are set.
-    this.cron = new Cron(pattern, { timezone, mode: "5-part", domAndDow: false, paused: true });
+    try {
+      if (pattern.startsWith("@") || pattern.split(/\s+/).length !== 5) throw new Error("shape");
+      // Vixie cron (and Airflow's croniter) OR day-of-month with day-of-week when both are set.
+      this.cron = new Cron(pattern, { timezone, mode: "5-part", domAndDow: false, paused: true });
+    } catch (err) {
+      const problem = checkSchedule(expression) ?? `schedule "${expression}" is not usable`;
+      throw new UpdraftError(ErrorCodes.VALIDATION, problem, { cause: err });
+    }
   }
 
   /** The first cron time strictly after `after`, or null when there is none. */
