@@ -1,33 +1,9 @@
 /** End-to-end tests of `updraft backfill` through the real bin/updraft. */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { cliSandbox } from "./cli-helpers.js";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const BIN = join(ROOT, "bin", "updraft");
-const work = mkdtempSync(join(tmpdir(), "updraft-backfill-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-const ENV = {
-  PATH: process.env["PATH"] ?? "/usr/bin:/bin",
-  HOME: work,
-  UPDRAFT_PYTHON: process.env["UPDRAFT_PYTHON"] ?? "/usr/bin/python3",
-  UPDRAFT_DATA_DIR: join(work, "data"),
-};
-
-function file(name: string, text: string): string {
-  const p = join(work, name);
-  writeFileSync(p, text);
-  return p;
-}
-
-function updraft(args: string[]) {
-  const r = spawnSync(BIN, args, { env: ENV, encoding: "utf8", cwd: work, timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const { file, updraft, cleanup } = cliSandbox("updraft-backfill-");
+afterAll(cleanup);
 
 interface RunJson {
   state: string;

@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { ErrorCodes, UpdraftError } from "../spec/errors.js";
 import { backfillCommand } from "./backfill-command.js";
 import type { ParamPair } from "./param-args.js";
+import { withSigintCancel } from "./sigint-cancel.js";
 
 interface BackfillFlags {
   from: string;
@@ -42,17 +43,10 @@ export function registerBackfillCommand(
       resolve(env["UPDRAFT_DATA_DIR"] ?? join(homedir(), ".updraft")),
     )
     .action(async (file: string, o: BackfillFlags) => {
-      let cancel: (() => void) | undefined;
-      let signals = 0;
-      const onSigint = () => {
-        if (++signals > 1) process.exit(130);
-        process.stderr.write("\ncancelling the backfill's runs (Ctrl-C again to quit at once)\n");
-        cancel?.();
-      };
-      process.on("SIGINT", onSigint);
-      try {
-        exit(
-          await backfillCommand({
+      const code = await withSigintCancel(
+        "cancelling the backfill's runs (Ctrl-C again to quit at once)",
+        (onCancelReady) =>
+          backfillCommand({
             file,
             from: o.from,
             to: o.to,
@@ -68,12 +62,10 @@ export function registerBackfillCommand(
             env,
             stdout: process.stdout,
             stderr: process.stderr,
-            onCancelReady: (c) => (cancel = c),
+            onCancelReady,
           }),
-        );
-      } finally {
-        process.off("SIGINT", onSigint);
-      }
+      );
+      exit(code);
     });
 }
 

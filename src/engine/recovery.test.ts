@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { workflowToDocument } from "../spec/document.js";
 import { parseWorkflowText } from "../spec/parse.js";
 import { SqliteStore } from "../store/sqlite-store.js";
+import { sampleTask as task } from "../store/store-suite.js";
 import type { RunWithTasks, TaskRecord } from "../store/types.js";
 import { createRunnerRegistry } from "../tasks/registry.js";
 import { Engine } from "./engine.js";
@@ -258,18 +259,3 @@ tasks:
     expect(gone?.tasks[0]?.error?.message).toMatch(/no longer stored/);
   });
 });
-
-function task(runId: string, taskId: string, fields: Partial<TaskRecord>): TaskRecord {
-  return {
-    runId,
-    taskId,
-    state: "pending",
-    attempts: 0,
-    outputs: {},
-    startedAt: null,
-    endedAt: null,
-    error: null,
-    retryAt: null,
-    ...fields,
-  };
-}
