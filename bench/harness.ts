@@ -1,10 +1,13 @@
-/** Shared pieces of the benchmarks: a real engine on a real SQLite file in a temp dir. */
+/**
+ * Shared pieces of the benchmarks: a real engine on a real SQLite file in a temp dir, or on
+ * the store `UPDRAFT_BENCH_DB` names (`postgres://...?schema=NAME`, `sqlite:PATH`).
+ */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Engine, type EngineEvent } from "../src/engine/engine.js";
 import type { Task, Workflow } from "../src/spec/types.js";
-import { SqliteStore } from "../src/store/sqlite-store.js";
+import { openStore } from "../src/store/open-store.js";
 import { createRunnerRegistry } from "../src/tasks/registry.js";
 
 /** A workflow built in code. */
@@ -25,7 +28,8 @@ export async function runOnce(
   opts: { parallelism?: number } = {},
 ): Promise<{ wallMs: number; events: (EngineEvent & { t: number })[]; state: string }> {
   const dir = mkdtempSync(join(tmpdir(), "updraft-bench-"));
-  const store = SqliteStore.open(join(dir, "updraft.db"));
+  const db = process.env["UPDRAFT_BENCH_DB"];
+  const store = await openStore({ dataDir: dir, ...(db ? { db } : {}) });
   const runners = createRunnerRegistry({
     python: process.env["UPDRAFT_PYTHON"] ?? "/usr/bin/python3",
   });

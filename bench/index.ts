@@ -2,6 +2,7 @@
 import { airflowExport } from "./airflow-export.js";
 import { chain40 } from "./chain40.js";
 import { latency } from "./latency.js";
+import { scale } from "./scale.js";
 import { throughput } from "./throughput.js";
 
 const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
@@ -9,6 +10,7 @@ const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
   throughput,
   chain40,
   "airflow-export": airflowExport,
+  scale,
 };
 
 const wanted = process.argv.slice(2);

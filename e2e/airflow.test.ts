@@ -84,6 +84,19 @@ describe("updraft task exec", () => {
     expect(r.stderr).toContain("to the log");
   });
 
+  it("accepts Airflow's run ids, which hold : and +", () => {
+    const runId = "scheduled__2024-05-01T02:00:00+00:00";
+    const r = updraft(
+      ["task", "exec", "--work-dir", join(tmp, "work")],
+      JSON.stringify({ ...input, runId }),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(join(tmp, "work", "runs"))).toContain(runId);
+    const slash = updraft(["task", "exec"], JSON.stringify({ ...input, runId: "a/b" }));
+    expect(slash.code).toBe(1);
+    expect(slash.stderr).toMatch(/input\.runId: must be a run id/);
+  });
+
   it("reads a file and reports a condition's decision", () => {
     const file = join(tmp, "cond.json");
     const task = { type: "condition", left: 1, op: ">", right: 2 };

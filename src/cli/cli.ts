@@ -39,6 +39,10 @@ function buildProgram(
     .option("-f, --parameters-file <file>", "YAML or JSON file of params (repeatable)", collect, [])
     .option("--json", "print only the final run as JSON on stdout", false)
     .option("--data-dir <dir>", "where runs, logs and the database are kept", defaultDataDir(env))
+    .option(
+      "--db <url>",
+      "database: postgres://USER@HOST/DB or sqlite:PATH (default: $UPDRAFT_DB, else SQLite in the data dir)",
+    )
     .option("--parallelism <n>", "tasks running at once", parsePositiveInt)
     .option("--pool <name=slots>", "define a pool (repeatable)", parsePoolOption, {})
     .action(async (file: string, o: RunOptions) => {
@@ -59,6 +63,7 @@ function buildProgram(
             paramFiles: o.parametersFile,
             json: o.json,
             dataDir: resolve(o.dataDir),
+            ...dbOption(o.db, env),
             python: env["UPDRAFT_PYTHON"] ?? "python3",
             home: homedir(),
             parallelism: o.parallelism,
@@ -88,12 +93,17 @@ function buildProgram(
     .option("--port <port>", "TCP port (0: any free port)", parsePort, 8080)
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--data-dir <dir>", "where runs, logs and the database are kept", defaultDataDir(env))
+    .option(
+      "--db <url>",
+      "database: postgres://USER@HOST/DB or sqlite:PATH (default: $UPDRAFT_DB, else SQLite in the data dir)",
+    )
     .option("--examples <dir>", "load the workflow files found under DIR")
     .action(async (o: ServeOptions) => {
       const service = await startService({
         port: o.port,
         host: o.host,
         dataDir: resolve(o.dataDir),
+        ...dbOption(o.db, env),
         ...(o.examples !== undefined ? { examples: o.examples } : {}),
         python: env["UPDRAFT_PYTHON"] ?? "python3",
         home: homedir(),
@@ -106,7 +116,7 @@ function buildProgram(
       exit(0);
     });
 
-  registerAirflowCommands(program, env, exit);
+  registerAirflowCommands(program, env, exit, pairs);
   registerNotebookCommands(program, env, pairs, exit);
   registerBackfillCommand(program, env, pairs, exit);
   return program;
@@ -116,6 +126,7 @@ interface RunOptions {
   parametersFile: string[];
   json: boolean;
   dataDir: string;
+  db?: string;
   parallelism?: number;
   pool: Record<string, number>;
 }
@@ -124,6 +135,7 @@ interface ServeOptions {
   port: number;
   host: string;
   dataDir: string;
+  db?: string;
   examples?: string;
 }
 
@@ -139,6 +151,12 @@ function untilSignalled(): Promise<void> {
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
   });
+}
+
+// Not a commander default: --help would print the URL, password included.
+function dbOption(db: string | undefined, env: NodeJS.ProcessEnv): { db?: string } {
+  const url = db ?? env["UPDRAFT_DB"];
+  return url === undefined ? {} : { db: url };
 }
 
 function parsePort(value: string): number {

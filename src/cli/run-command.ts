@@ -6,7 +6,7 @@ import { workflowToDocument } from "../spec/document.js";
 import { ParamError } from "../spec/errors.js";
 import { parseCliValue, parseParamsFile, resolveRunParams } from "../spec/params.js";
 import type { JsonObject } from "../spec/types.js";
-import { SqliteStore } from "../store/sqlite-store.js";
+import { openStore } from "../store/open-store.js";
 import { createRunnerRegistry } from "../tasks/registry.js";
 import { loadWorkflow, readUserFile } from "./load-workflow.js";
 import type { ParamPair } from "./param-args.js";
@@ -22,6 +22,8 @@ export interface RunCommandOptions {
   paramFiles: string[];
   json: boolean;
   dataDir: string;
+  /** `--db`: a PostgreSQL URL or `sqlite:PATH`; the data directory's SQLite file when absent. */
+  db?: string;
   python: string;
   /** Home directory, for Jupyter's per-user kernelspecs. */
   home: string;
@@ -48,7 +50,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
   }
   const params = resolveRunParams(workflow.params, given);
 
-  const store = SqliteStore.open(join(opts.dataDir, "updraft.db"));
+  const store = await openStore({ dataDir: opts.dataDir, db: opts.db });
   const runners = createRunnerRegistry({
     python: opts.python,
     kernels: { env: opts.env, home: opts.home },

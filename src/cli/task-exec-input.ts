@@ -83,7 +83,13 @@ export function parseTaskExecInput(raw: unknown): TaskExecInput {
     }
   };
   str("workflow", WORKFLOW_NAME_RE, "a workflow name (lower-case letters, digits, - and _)");
-  str("runId", /^[A-Za-z0-9._-]+$/, "a run id (letters, digits, ., - and _)");
+  // Airflow's run ids (`scheduled__2024-05-01T02:00:00+00:00`) use its allowed
+  // pattern `[A-Za-z0-9_.~:+-]`; the id names the attempt's directory, so no `/`.
+  str(
+    "runId",
+    /^[A-Za-z0-9._~:+-]{1,250}$/,
+    "a run id (at most 250 letters, digits and . _ ~ : + -)",
+  );
   str("taskId", TASK_ID_RE, "a task id (letters, digits, - and _, starting with a letter)");
   str("baseDir", undefined, "a directory path");
   if (

@@ -1,7 +1,7 @@
 /** Handlers of the minimal `/api/v1` and of the page at `/`. */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import type { Engine } from "../engine/engine.js";
+import type { Engine, RunWorkflowLoader } from "../engine/engine.js";
 import { generateAirflowDag } from "../airflow/dag-codegen.js";
 import { workflowToDocument } from "../spec/document.js";
 import { getOwn, isObject } from "../spec/json.js";
@@ -23,6 +23,8 @@ export interface ApiDeps {
   store: Store;
   workflows: WorkflowCatalog;
   runViews: RunViews;
+  /** Finds the workflow version and base directory of a stored run (for repair). */
+  loadRunWorkflow: RunWorkflowLoader;
   dataDir: string;
   log: (message: string) => void;
 }
@@ -129,6 +131,20 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
         await runOr404(runViews, id);
         // A run this process is not executing has ended (or belongs to a dead server).
         await engine.cancelRun(id);
+        return ok(await runOr404(runViews, id));
+      },
+    },
+    {
+      method: "POST",
+      pattern: "/api/v1/runs/:id/repair",
+      handler: async ({ req, params }) => {
+        const id = params["id"] ?? "";
+        await drain(req);
+        await runOr404(runViews, id);
+        const handle = await engine.repairRun(id, deps.loadRunWorkflow);
+        void handle.finished.then(undefined, (err: unknown) =>
+          deps.log(`repair of run ${id}: ${String(err)}`),
+        );
         return ok(await runOr404(runViews, id));
       },
     },

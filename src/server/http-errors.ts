@@ -37,6 +37,9 @@ const CLIENT_STATUS: ReadonlyMap<string, number> = new Map([
   [ErrorCodes.DAG_CYCLE, 400],
   [ErrorCodes.NOT_FOUND, 404],
   [ErrorCodes.CONFLICT, 409],
+  [ErrorCodes.UNAUTHENTICATED, 401],
+  [ErrorCodes.FORBIDDEN, 403],
+  [ErrorCodes.RATE_LIMITED, 429],
 ]);
 
 /** Maps anything thrown by a handler to its response; unknown errors become a generic 500. */

@@ -1,12 +1,13 @@
 /**
- * `updraft serve` put together: the SQLite store in the data directory, the embedded engine,
+ * `updraft serve` put together: the store (`--db`, else SQLite in the data directory), the engine,
  * the workflow catalog and the HTTP server, and their orderly shutdown.
  */
 import { statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { Engine } from "../engine/engine.js";
+import { storedWorkflowLoader } from "../engine/stored-workflow.js";
 import { ErrorCodes, UpdraftError } from "../spec/errors.js";
-import { SqliteStore } from "../store/sqlite-store.js";
+import { openStore } from "../store/open-store.js";
 import { createRunnerRegistry } from "../tasks/registry.js";
 import { createServer, type UpdraftServer } from "./server.js";
 import { WorkflowCatalog, loadWorkflowCatalog } from "./workflow-catalog.js";
@@ -16,6 +17,8 @@ export interface ServeOptions {
   port: number;
   host: string;
   dataDir: string;
+  /** `--db`: a PostgreSQL URL or `sqlite:PATH`; the data directory's SQLite file when absent. */
+  db?: string;
   /** Directory whose workflow files are loaded into the catalog. */
   examples?: string;
   /** Python interpreter of `python` tasks. */
@@ -44,7 +47,7 @@ export async function startService(opts: ServeOptions): Promise<RunningService> 
     throw new UpdraftError(ErrorCodes.USAGE, `--examples ${opts.examples} is not a directory`);
   }
   const log = (m: string) => opts.stderr.write(`updraft serve: ${m}\n`);
-  const store = SqliteStore.open(join(dataDir, "updraft.db"));
+  const store = await openStore({ dataDir, db: opts.db });
   const runners = createRunnerRegistry({
     python: opts.python,
     kernels: { env: opts.env, home: opts.home },
@@ -62,7 +65,14 @@ export async function startService(opts: ServeOptions): Promise<RunningService> 
     const workflows = opts.examples
       ? await loadWorkflowCatalog(opts.examples, store, log)
       : new WorkflowCatalog();
-    server = createServer({ engine, store, workflows, dataDir, log });
+    const loadRunWorkflow = storedWorkflowLoader(store);
+    // Runs a killed server left behind continue before anything new is accepted.
+    const resumed = await engine.recover(loadRunWorkflow);
+    if (resumed.length > 0) log(`resuming ${resumed.length} interrupted run(s)`);
+    for (const h of resumed) {
+      void h.finished.then(undefined, (err: unknown) => log(`run ${h.id}: ${String(err)}`));
+    }
+    server = createServer({ engine, store, workflows, loadRunWorkflow, dataDir, log });
     await server.listen(opts.port, opts.host).catch((err: unknown) => {
       throw listenError(err, opts.host, opts.port);
     });

@@ -9,7 +9,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Engine } from "../engine/engine.js";
+import type { Engine, RunWorkflowLoader } from "../engine/engine.js";
 import type { Store } from "../store/types.js";
 import { apiRoutes, type Handler } from "./api-handlers.js";
 import { HttpError, toErrorResponse } from "./http-errors.js";
@@ -24,6 +24,8 @@ export interface ServerDeps {
   engine: Engine;
   store: Store;
   workflows: WorkflowCatalog;
+  /** Finds the workflow version and base directory of a stored run (repair, recovery). */
+  loadRunWorkflow: RunWorkflowLoader;
   /** Data directory of the engine; task logs are read from `<dataDir>/runs/` only. */
   dataDir: string;
   /** Where server errors are logged; stderr by default. */
@@ -48,6 +50,7 @@ export function createServer(deps: ServerDeps): UpdraftServer {
     store: deps.store,
     workflows: deps.workflows,
     runViews: new RunViews(deps.store),
+    loadRunWorkflow: deps.loadRunWorkflow,
     dataDir: deps.dataDir,
     log,
   });

@@ -42,6 +42,14 @@ export const ErrorCodes = {
   STORE: "E_STORE",
   /** The Airflow REST API could not be reached, refused a request or answered nonsense. */
   AIRFLOW: "E_AIRFLOW",
+  /** The request carries no valid credentials (missing, malformed, unknown, expired or revoked token). */
+  UNAUTHENTICATED: "E_UNAUTHENTICATED",
+  /** The authenticated user's role or ownership does not allow the action. */
+  FORBIDDEN: "E_FORBIDDEN",
+  /** Too many failed attempts (e.g. logins); `details.retryAfterSeconds` says when to try again. */
+  RATE_LIMITED: "E_RATE_LIMITED",
+  /** A secret key is missing, invalid or unsafe, or encrypted data cannot be decrypted with it. */
+  SECRET: "E_SECRET",
   /** A bug: something that should never happen. Reported with its stack. */
   INTERNAL: "E_INTERNAL",
 } as const;

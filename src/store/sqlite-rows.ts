@@ -104,6 +104,13 @@ export function prepareStatements(db: Database.Database) {
     workflowVersion: db.prepare<[string, number], WorkflowRow>(
       "SELECT * FROM workflows WHERE name = ? AND version = ?",
     ),
+    // SQLite compares TEXT with the BINARY collation: code-point order for UTF-8.
+    latestWorkflows: db.prepare<[], WorkflowRow>(
+      `SELECT w.* FROM workflows w
+         JOIN (SELECT name, MAX(version) AS version FROM workflows GROUP BY name) m
+           ON w.name = m.name AND w.version = m.version
+       ORDER BY w.name`,
+    ),
     insertWorkflow: db.prepare<[string, number, string, string | null, string]>(
       "INSERT INTO workflows (name, version, document, source, created_at) VALUES (?, ?, ?, ?, ?)",
     ),

@@ -158,6 +158,10 @@ export class SqliteStore implements Store {
     });
   }
 
+  listWorkflows(): Promise<WorkflowVersionRecord[]> {
+    return this.read(() => this.s.latestWorkflows.all().map(toWorkflow));
+  }
+
   createRun(run: RunRecord, tasks: TaskRecord[]): Promise<void> {
     let runValues: Sql[];
     let taskValues: Sql[][];

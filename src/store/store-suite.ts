@@ -126,6 +126,25 @@ export function describeStoreSuite(name: string, makeStore: () => Promise<StoreF
         ]);
         expect([a1.version, b1.version, a2.version]).toEqual([1, 1, 2]);
       });
+
+      it("lists the latest version of every workflow, sorted by name in code-point order", async () => {
+        expect(await store.listWorkflows()).toEqual([]);
+        await store.saveWorkflow("b", doc, "b.yaml");
+        await store.saveWorkflow("a", doc);
+        const a2 = await store.saveWorkflow("a", { ...doc, n: [3] }, "a.yaml");
+        await store.saveWorkflow("B", doc);
+        await store.saveWorkflow("a-1", doc);
+        const list = await store.listWorkflows();
+        // Binary order: upper case before lower case, "a" before "a-1".
+        expect(list.map((w) => [w.name, w.version])).toEqual([
+          ["B", 1],
+          ["a", 2],
+          ["a-1", 1],
+          ["b", 1],
+        ]);
+        expect(list[1]).toEqual(a2);
+        expect(list[3]?.source).toBe("b.yaml");
+      });
     });
 
     describe("runs and tasks", () => {

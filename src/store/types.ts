@@ -103,6 +103,8 @@ export interface Store {
   saveWorkflow(name: string, document: JsonObject, source?: string): Promise<WorkflowVersionRecord>;
   /** The given version of a workflow, or the latest one. */
   getWorkflow(name: string, version?: number): Promise<WorkflowVersionRecord | undefined>;
+  /** The latest version of every workflow, sorted by name in code-point (binary) order. */
+  listWorkflows(): Promise<WorkflowVersionRecord[]>;
 
   /** Creates a run and its tasks in one transaction. */
   createRun(run: RunRecord, tasks: TaskRecord[]): Promise<void>;

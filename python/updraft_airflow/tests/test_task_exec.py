@@ -136,3 +136,8 @@ def test_pod_resources():
         "requests": {"cpu": "2", "memory": "4Gi"},
         "limits": {"memory": "4Gi", "nvidia.com/gpu": "1"},
     }
+
+
+def test_output_values_with_unicode_line_separators_stay_in_one_json_line():
+    out = json.dumps({"outputs": {"s": "a\u2028b\u2029c\x85d\x1ce"}, "notebook": None}, ensure_ascii=False)
+    assert parse_exec_output(f"log noise\n{out}\n").outputs == {"s": "a\u2028b\u2029c\x85d\x1ce"}

@@ -8,15 +8,13 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-import signal
 import subprocess
-import tempfile
 from typing import Any, Dict, Mapping, Optional
 
 from .conditions import compare_values
 from .expressions import resolve_value
+from .local_exec import kill_group, run_exec
 from .task_exec import (
-    POD_INPUT_ENV,
     ExecResult,
     TaskExecError,
     build_exec_input,
@@ -24,8 +22,11 @@ from .task_exec import (
     expression_context,
     parse_exec_output,
     pod_command,
+    pod_env,
+    pod_name,
     pod_resources,
     resolve_base_dir,
+    resolve_pod_base_dir,
     run_fields,
     xcom_push_plan,
 )
@@ -99,13 +100,21 @@ class UpdraftTaskOperator(BaseOperator):
         self.updraft_bin = updraft_bin
         self.work_dir = work_dir
         self.pod_kwargs = pod_kwargs or {}
-        self._process: Optional[subprocess.Popen] = None
+        self._process: Optional["subprocess.Popen[bytes]"] = None
+        self._pod: Any = None
 
     def execute(self, context: Any) -> None:
         if self.spec.get("type") == "empty":
             return None
         values = _context_values(context, self.workflow, self.refs)
         ti = context["ti"]
+        base_dir = (
+            resolve_pod_base_dir(self.base_dir, self.workflow, os.environ)
+            if self.image
+            else resolve_base_dir(
+                self.base_dir, self.workflow, getattr(self.dag, "fileloc", None), os.environ
+            )
+        )
         payload = build_exec_input(
             workflow=self.workflow,
             run_id=values["run"]["id"],
@@ -113,9 +122,7 @@ class UpdraftTaskOperator(BaseOperator):
             attempt=getattr(ti, "try_number", 1) or 1,
             spec=self.spec,
             context=values,
-            base_dir=resolve_base_dir(
-                self.base_dir, self.workflow, getattr(self.dag, "fileloc", None), os.environ
-            ),
+            base_dir=base_dir,
         )
         result = self._run_in_pod(payload, context) if self.image else self._run_local(payload)
         for key, value in xcom_push_plan(result):
@@ -125,26 +132,12 @@ class UpdraftTaskOperator(BaseOperator):
     def _run_local(self, payload: Dict[str, Any]) -> ExecResult:
         argv = exec_command(self.updraft_bin, self.work_dir)
         self.log.info("running %s", " ".join(argv))
-        with tempfile.TemporaryFile() as out:
-            # Own process group, so on_kill stops the task's processes too.
-            self._process = subprocess.Popen(
-                argv,
-                stdin=subprocess.PIPE,
-                stdout=out,
-                stderr=subprocess.PIPE,
-                start_new_session=True,
-            )
-            assert self._process.stdin is not None and self._process.stderr is not None
-            self._process.stdin.write(json.dumps(payload).encode("utf-8"))
-            self._process.stdin.close()
-            for raw in self._process.stderr:
-                self.log.info("%s", raw.decode("utf-8", errors="replace").rstrip("\n"))
-            code = self._process.wait()
-            out.seek(0)
-            stdout = out.read().decode("utf-8", errors="replace")
-        if code != 0:
-            raise TaskExecError(f"updraft task exec exited with code {code}")
-        return parse_exec_output(stdout)
+
+        def remember(process: "subprocess.Popen[bytes]") -> None:
+            self._process = process
+
+        # Each line of the task's log becomes a line of the Airflow task log.
+        return run_exec(argv, payload, lambda line: self.log.info("%s", line), remember)
 
     def _run_in_pod(self, payload: Dict[str, Any], context: Any) -> ExecResult:
         try:
@@ -155,10 +148,12 @@ class UpdraftTaskOperator(BaseOperator):
             ) from err
         kwargs: Dict[str, Any] = {
             "task_id": f"{self.task_id}-pod",
-            "name": f"updraft-{self.task_id}".lower().replace("_", "-")[:63],
+            "name": pod_name(self.workflow, self.task_id),
             "image": self.image,
             "cmds": pod_command(self.updraft_bin or "updraft"),
-            "env_vars": {POD_INPUT_ENV: json.dumps(payload)},
+            "env_vars": pod_env(payload),
+            # The result comes back through the XCom sidecar; the log (stderr) is
+            # streamed into this task's log as the pod runs.
             "do_xcom_push": True,
             "get_logs": True,
             **self.pod_kwargs,
@@ -168,12 +163,16 @@ class UpdraftTaskOperator(BaseOperator):
             from kubernetes.client import models as k8s
 
             kwargs["container_resources"] = k8s.V1ResourceRequirements(**resources)
-        returned = KubernetesPodOperator(**kwargs).execute(context)
+        self._pod = KubernetesPodOperator(**kwargs)
+        returned = self._pod.execute(context)
         return parse_exec_output(returned if isinstance(returned, str) else json.dumps(returned))
 
     def on_kill(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            os.killpg(self._process.pid, signal.SIGTERM)
+        if self._process is not None:
+            kill_group(self._process)
+        if self._pod is not None:
+            # Deletes the pod, as Airflow does for its own KubernetesPodOperator tasks.
+            self._pod.on_kill()
 
 
 class UpdraftConditionOperator(ShortCircuitOperator):

@@ -24,6 +24,13 @@ UPDRAFT_BIN_ENV = "UPDRAFT_BIN"
 BASE_DIR_ENV = "UPDRAFT_BASE_DIR"
 #: Environment variable the pod variant passes the task input in.
 POD_INPUT_ENV = "UPDRAFT_TASK_INPUT"
+#: Where a pod looks for the workflows' files unless told otherwise (``<dir>/<workflow>``).
+POD_BASE_DIR_DEFAULT = "/opt/updraft/workflows"
+#: Environment variable (on the worker) naming that directory inside the pods.
+POD_BASE_DIR_ENV = "UPDRAFT_POD_BASE_DIR"
+#: Largest task input passed in an environment variable: Linux caps one variable at
+#: 128 KiB (MAX_ARG_STRLEN), and the pod spec must stay well under etcd's limits.
+MAX_POD_INPUT_BYTES = 96 * 1024
 
 
 class TaskExecError(RuntimeError):
@@ -145,7 +152,9 @@ def resolve_base_dir(
 def parse_exec_output(stdout: str) -> ExecResult:
     """Parses what ``updraft task exec`` printed: one JSON object
     ``{"outputs": {...}, "notebook": path|null}``. Anything else raises TaskExecError."""
-    lines = [line for line in stdout.splitlines() if line.strip()]
+    # Only "\n" ends a line: str.splitlines() would also split at U+2028, U+0085 and
+    # other characters JSON carries raw inside strings.
+    lines = [line for line in stdout.split("\n") if line.strip()]
     if not lines:
         raise TaskExecError("updraft task exec printed nothing on stdout")
     try:
@@ -199,3 +208,39 @@ def pod_resources(resources: Optional[Mapping[str, Any]]) -> Optional[Dict[str, 
         limits["nvidia.com/gpu"] = str(resources["gpu"])
     return {"requests": requests, "limits": limits}
 
+
+
+def pod_name(workflow: str, task_id: str) -> str:
+    """A pod name for the task: an RFC 1123 label (lower-case letters, digits and
+    ``-``, at most 63 characters, starting and ending with a letter or digit).
+    KubernetesPodOperator appends its own random suffix to keep names unique."""
+    raw = f"updraft-{workflow}-{task_id}".lower()
+    label = "".join(c if ("a" <= c <= "z" or "0" <= c <= "9") else "-" for c in raw)
+    while "--" in label:
+        label = label.replace("--", "-")
+    return label[:63].strip("-") or "updraft-task"
+
+
+def resolve_pod_base_dir(explicit: Optional[str], workflow: str, env: Mapping[str, str]) -> str:
+    """Where the workflow's files are inside the pod: ``explicit``, else
+    ``$UPDRAFT_POD_BASE_DIR/<workflow>`` (read on the worker), else
+    ``/opt/updraft/workflows/<workflow>``. The worker's own paths mean nothing in an
+    image, so the subprocess rules of :func:`resolve_base_dir` do not apply."""
+    if explicit:
+        return explicit
+    root = env.get(POD_BASE_DIR_ENV) or POD_BASE_DIR_DEFAULT
+    return f"{root.rstrip('/')}/{workflow}"
+
+
+def pod_env(payload: Mapping[str, Any]) -> Dict[str, str]:
+    """The pod's environment carrying the task input; raises TaskExecError when the
+    input is too large for an environment variable."""
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    size = len(text.encode("utf-8"))
+    if size > MAX_POD_INPUT_BYTES:
+        raise TaskExecError(
+            f"the task input is {size // 1024} KiB, more than the {MAX_POD_INPUT_BYTES // 1024} KiB "
+            "a pod can receive in an environment variable; pass large values as files "
+            "(a path in a param) instead of inline params"
+        )
+    return {POD_INPUT_ENV: text}

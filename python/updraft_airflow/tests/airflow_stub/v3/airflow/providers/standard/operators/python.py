@@ -1,0 +1,1 @@
+from airflow_stub_core import ShortCircuitOperator  # noqa: F401

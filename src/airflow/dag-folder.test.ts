@@ -1,0 +1,158 @@
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Workflow } from "../spec/types.js";
+import { generateAirflowDag, isGeneratedDagFile } from "./dag-codegen.js";
+import { syncDagFolder, type DagFile } from "./dag-folder.js";
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "updraft-dag-folder-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function workflow(name: string, command = "echo hi"): Workflow {
+  return {
+    name,
+    catchup: false,
+    params: {},
+    defaults: {},
+    tasks: { a: { type: "shell", command, needs: [], params: {}, outputs: [] } },
+  } as unknown as Workflow;
+}
+
+function dag(name: string, version = 1, command?: string): DagFile {
+  return { name, code: generateAirflowDag(workflow(name, command), { version }) };
+}
+
+function changes(report: ReturnType<typeof syncDagFolder>): [string, string][] {
+  return report.entries.map((e) => [e.name, e.change]);
+}
+
+describe("isGeneratedDagFile", () => {
+  it("recognizes generated files by both header lines only", () => {
+    const code = dag("x").code;
+    expect(isGeneratedDagFile(code)).toBe(true);
+    expect(isGeneratedDagFile(code.split("\n").slice(1).join("\n"))).toBe(false);
+    expect(isGeneratedDagFile(`# my own DAG\n${code}`)).toBe(false);
+    expect(isGeneratedDagFile(code.split("\n")[0] ?? "")).toBe(false);
+    expect(isGeneratedDagFile("")).toBe(false);
+  });
+});
+
+describe("syncDagFolder", () => {
+  it("creates the folder and the files, then leaves identical files untouched", () => {
+    const out = join(dir, "nested", "dags");
+    const first = syncDagFolder(out, [dag("b"), dag("a")]);
+    expect(changes(first)).toEqual([
+      ["a", "created"],
+      ["b", "created"],
+    ]);
+    expect(readdirSync(out).sort()).toEqual(["a.py", "b.py"]);
+    expect(readFileSync(join(out, "a.py"), "utf8")).toBe(dag("a").code);
+    const before = statSync(join(out, "a.py"));
+    const again = syncDagFolder(out, [dag("a"), dag("b")]);
+    expect(changes(again)).toEqual([
+      ["a", "unchanged"],
+      ["b", "unchanged"],
+    ]);
+    const after = statSync(join(out, "a.py"));
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+  });
+
+  it("replaces a changed file through a rename, leaving no temporary file", () => {
+    syncDagFolder(dir, [dag("a")]);
+    const before = statSync(join(dir, "a.py")).ino;
+    const report = syncDagFolder(dir, [dag("a", 2, "echo changed")]);
+    expect(changes(report)).toEqual([["a", "updated"]]);
+    expect(readFileSync(join(dir, "a.py"), "utf8")).toContain("echo changed");
+    expect(statSync(join(dir, "a.py")).ino).not.toBe(before);
+    expect(readdirSync(dir)).toEqual(["a.py"]);
+  });
+
+  it("removes generated files of workflows that are gone, and nothing else", () => {
+    syncDagFolder(dir, [dag("a"), dag("gone"), dag("kept")]);
+    writeFileSync(join(dir, "mine.py"), "from airflow import DAG\n");
+    writeFileSync(join(dir, "notes.txt"), "x");
+    writeFileSync(join(dir, "Upper.py"), dag("upper").code);
+    mkdirSync(join(dir, "sub"));
+    writeFileSync(join(dir, "sub", "deep.py"), dag("deep").code);
+    const report = syncDagFolder(dir, [dag("a")], { keep: new Set(["kept"]) });
+    expect(changes(report)).toEqual([
+      ["a", "unchanged"],
+      ["gone", "removed"],
+    ]);
+    expect(readdirSync(dir).sort()).toEqual([
+      "Upper.py",
+      "a.py",
+      "kept.py",
+      "mine.py",
+      "notes.txt",
+      "sub",
+    ]);
+  });
+
+  it("keeps stale files with prune: false and changes nothing with dryRun", () => {
+    syncDagFolder(dir, [dag("a"), dag("gone")]);
+    expect(changes(syncDagFolder(dir, [dag("a")], { prune: false }))).toEqual([["a", "unchanged"]]);
+    const dry = syncDagFolder(dir, [dag("a", 2, "echo new"), dag("new")], { dryRun: true });
+    expect(changes(dry)).toEqual([
+      ["a", "updated"],
+      ["gone", "removed"],
+      ["new", "created"],
+    ]);
+    expect(readdirSync(dir).sort()).toEqual(["a.py", "gone.py"]);
+    expect(readFileSync(join(dir, "a.py"), "utf8")).toBe(dag("a").code);
+    expect(syncDagFolder(join(dir, "missing"), [dag("a")], { dryRun: true }).entries).toHaveLength(
+      1,
+    );
+    expect(readdirSync(dir)).not.toContain("missing");
+  });
+
+  it("never overwrites a file it did not generate, nor a directory or a dangling link", () => {
+    writeFileSync(join(dir, "a.py"), "# hand-written\n");
+    mkdirSync(join(dir, "b.py"));
+    symlinkSync(join(dir, "nowhere"), join(dir, "c.py"));
+    const report = syncDagFolder(dir, [dag("a"), dag("b"), dag("c")]);
+    expect(report.entries.map((e) => [e.name, e.change])).toEqual([
+      ["a", "conflict"],
+      ["b", "conflict"],
+      ["c", "created"],
+    ]);
+    expect(report.entries[0]?.reason).toMatch(/not generated by Updraft/);
+    expect(readFileSync(join(dir, "a.py"), "utf8")).toBe("# hand-written\n");
+    // The dangling link itself was replaced by the file; its target was not created.
+    expect(statSync(join(dir, "c.py")).isFile()).toBe(true);
+    expect(readdirSync(dir)).not.toContain("nowhere");
+  });
+
+  it("rejects names that are not workflow names, so no path leaves the folder", () => {
+    for (const name of ["../evil", "a/b", "", ".hidden", "x.py"]) {
+      expect(() => syncDagFolder(dir, [{ name, code: "" }])).toThrow(/not a workflow name/);
+    }
+    expect(() => syncDagFolder(dir, [dag("a"), dag("a")])).toThrow(/twice/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("reports a folder it cannot use as E_FILE", () => {
+    writeFileSync(join(dir, "file"), "x");
+    let error: unknown;
+    try {
+      syncDagFolder(join(dir, "file"), [dag("a")]);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toMatchObject({ code: "E_FILE" });
+    expect(String(error)).toMatch(/cannot create the DAGs folder/);
+  });
+});

@@ -1,0 +1,252 @@
+/** Opening the PostgreSQL store: URLs, unreachable servers, migrations, on the real server. */
+import { createServer } from "node:net";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { UpdraftError } from "../spec/errors.js";
+import { parsePostgresUrl } from "./postgres-connection.js";
+import { PG_MIGRATIONS, currentPgSchemaVersion, migratePostgres } from "./postgres-migrations.js";
+import { PostgresStore } from "./postgres-store.js";
+import { sampleRun, sampleTask } from "./store-suite.js";
+
+const PG_URL = process.env["UPDRAFT_TEST_PG_URL"] ?? "postgres://postgres@127.0.0.1:5432/test";
+const schemas: string[] = [];
+const roles: string[] = [];
+
+function freshSchema(): string {
+  const s = `updraft_open_${process.pid}_${schemas.length}`;
+  schemas.push(s);
+  return s;
+}
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+afterAll(async () => {
+  await admin(async (c) => {
+    for (const s of schemas) await c.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+    for (const r of roles) await c.query(`DROP ROLE IF EXISTS "${r}"`);
+  });
+});
+
+/** The error `PostgresStore.open` rejects with. */
+async function openError(url: string, schema?: string): Promise<UpdraftError> {
+  let error: unknown;
+  try {
+    const store = await PostgresStore.open(url, { ...(schema ? { schema } : {}) });
+    await store.close();
+  } catch (err) {
+    error = err;
+  }
+  expect(error).toBeInstanceOf(UpdraftError);
+  return error as UpdraftError;
+}
+
+function withUrl(change: (u: URL) => void): string {
+  const u = new URL(PG_URL);
+  change(u);
+  return u.toString();
+}
+
+/** A local port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const address = server.address();
+  await new Promise<void>((r) => server.close(() => r()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+describe("parsePostgresUrl", () => {
+  it("takes the schema from the options, then ?schema=, then public, and sets search_path", () => {
+    const t = parsePostgresUrl(
+      "postgresql://ann:pw@db.example:6543/prod?schema=upd&sslmode=disable",
+    );
+    expect(t.schema).toBe("upd");
+    expect(t.location).toBe("postgresql://ann@db.example:6543/prod (schema upd)");
+    const u = new URL(t.connectionString);
+    expect(u.searchParams.get("schema")).toBeNull();
+    expect(u.searchParams.get("sslmode")).toBe("disable");
+    expect(u.searchParams.get("options")).toBe("-c synchronous_commit=off -c search_path=upd");
+    expect(parsePostgresUrl("postgres://h/db", "other").schema).toBe("other");
+    expect(parsePostgresUrl("postgres://h/db?schema=x", "other").schema).toBe("other");
+    expect(parsePostgresUrl("postgres://h/db").schema).toBe("public");
+    const kept = parsePostgresUrl(
+      "postgres://h/db?options=-c%20statement_timeout%3D5000&synchronous_commit=on",
+    );
+    expect(new URL(kept.connectionString).searchParams.get("options")).toBe(
+      "-c synchronous_commit=on -c statement_timeout=5000 -c search_path=public",
+    );
+    expect(new URL(kept.connectionString).searchParams.has("synchronous_commit")).toBe(false);
+  });
+
+  it.each([
+    ["not a url at all", /is not a URL/],
+    ["http://user:s3cret@host/db", /starts with "http:"/],
+    ["postgres:///db", /names no server/],
+    ["postgres://user:s3cret@host/db?schema=Upper", /not a plain identifier/],
+    ["postgres://user:s3cret@host/db?schema=a;drop%20table%20x", /not a plain identifier/],
+    ["postgres://user:s3cret@host/db?schema=" + "a".repeat(64), /not a plain identifier/],
+    ["postgres://user:s3cret@[::1/db", /is not a URL/],
+    ["postgres://user:s3cret@host/db?synchronous_commit=maybe", /synchronous_commit=maybe/],
+  ])("refuses %s with E_STORE, an example, and no password", (url, why) => {
+    let error: unknown;
+    try {
+      parsePostgresUrl(url);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toMatchObject({ code: "E_STORE" });
+    const message = (error as Error).message;
+    expect(message).toMatch(why);
+    expect(message).toContain("postgres://USER:PASSWORD@HOST:5432/DATABASE");
+    expect(message).not.toContain("s3cret");
+  });
+});
+
+describe("PostgreSQL session settings", () => {
+  it("commits without waiting for the disk unless the URL asks, and keeps search_path", async () => {
+    const schema = freshSchema();
+    const show = async (url: string) => {
+      const store = await PostgresStore.open(url, { schema });
+      await store.close();
+      const c = new pg.Client(parsePostgresUrl(url, schema).connectionString);
+      await c.connect();
+      try {
+        const r = await c.query<{ s: string; p: string }>(
+          "SELECT current_setting('synchronous_commit') AS s, current_setting('search_path') AS p",
+        );
+        return r.rows[0];
+      } finally {
+        await c.end();
+      }
+    };
+    expect(await show(PG_URL)).toEqual({ s: "off", p: schema });
+    expect(await show(`${PG_URL}?synchronous_commit=on`)).toEqual({ s: "on", p: schema });
+    const userOptions = `${PG_URL}?options=${encodeURIComponent("-c synchronous_commit=local -c search_path=evil")}`;
+    expect(await show(userOptions)).toEqual({ s: "local", p: schema });
+  });
+});
+
+describe("PostgresStore.open failures", () => {
+  it("says nothing listens when the server is down, naming host and port but not the password", async () => {
+    const port = await closedPort();
+    const e = await openError(`postgres://postgres:s3cret@127.0.0.1:${port}/test`);
+    expect(e.code).toBe("E_STORE");
+    expect(e.message).toContain(`127.0.0.1:${port}/test`);
+    expect(e.message).toMatch(/ECONNREFUSED.*check that PostgreSQL is running/s);
+    expect(e.message).not.toContain("s3cret");
+    expect(e.cause).toBeDefined();
+  });
+
+  it("says how to create a database that does not exist", async () => {
+    const e = await openError(withUrl((u) => (u.pathname = "/updraft_no_such_database")));
+    expect(e.code).toBe("E_STORE");
+    expect(e.message).toMatch(/updraft_no_such_database.*does not exist.*createdb/s);
+  });
+
+  it("says the login was refused for an unknown user", async () => {
+    const e = await openError(withUrl((u) => (u.username = "updraft_no_such_role")));
+    expect(e.code).toBe("E_STORE");
+    expect(e.message).toMatch(/updraft_no_such_role.*refused the login/s);
+  });
+
+  it("says which privilege is missing when the user may not create the schema", async () => {
+    const role = `updraft_weak_${process.pid}`;
+    roles.push(role);
+    await admin((c) => c.query(`CREATE ROLE "${role}" LOGIN`));
+    const e = await openError(
+      withUrl((u) => (u.username = role)),
+      freshSchema(),
+    );
+    expect(e.code).toBe("E_STORE");
+    expect(e.message).toMatch(/creating the schema.*permission denied.*42501.*grant it CREATE/s);
+  });
+});
+
+describe("PostgreSQL migrations", () => {
+  it("applies each migration once when two servers start at the same moment", async () => {
+    const schema = freshSchema();
+    const [a, b] = await Promise.all([
+      PostgresStore.open(PG_URL, { schema }),
+      PostgresStore.open(PG_URL, { schema }),
+    ]);
+    await a.createRun(sampleRun("r1"), [sampleTask("r1", "t")]);
+    expect((await b.getRun("r1"))?.tasks).toHaveLength(1);
+    await Promise.all([a.close(), b.close()]);
+    const rows = await admin((c) => c.query(`SELECT id FROM "${schema}".schema_migrations`));
+    expect(rows.rows).toEqual(PG_MIGRATIONS.map((m) => ({ id: m.id })));
+  });
+
+  it("makes the second of two concurrent migrations apply nothing", async () => {
+    const schema = freshSchema();
+    const clients = [new pg.Client(PG_URL), new pg.Client(PG_URL)];
+    await Promise.all(clients.map((c) => c.connect()));
+    try {
+      const applied = await Promise.all(clients.map((c) => migratePostgres(c, schema, "test")));
+      expect(applied.map((ids) => ids.length).sort()).toEqual([0, PG_MIGRATIONS.length]);
+      expect(await currentPgSchemaVersion(clients[0]!, schema)).toBe(PG_MIGRATIONS.at(-1)!.id);
+    } finally {
+      await Promise.all(clients.map((c) => c.end()));
+    }
+  });
+
+  it("keeps data across reopening and does not run migrations again", async () => {
+    const schema = freshSchema();
+    const first = await PostgresStore.open(PG_URL, { schema });
+    await first.createRun(sampleRun("r1", { params: { a: [1] } }), [sampleTask("r1", "t")]);
+    await first.saveWorkflow("wf", { tasks: {} }, "wf.yaml");
+    await first.close();
+    const read = () =>
+      admin((c) => c.query(`SELECT * FROM "${schema}".schema_migrations ORDER BY id`));
+    const before = (await read()).rows;
+    const second = await PostgresStore.open(`${PG_URL}?schema=${schema}`);
+    try {
+      expect((await second.getRun("r1"))?.params).toEqual({ a: [1] });
+      expect(await second.getWorkflow("wf")).toMatchObject({ version: 1, source: "wf.yaml" });
+    } finally {
+      await second.close();
+    }
+    expect((await read()).rows).toEqual(before);
+  });
+
+  it("refuses a schema written by a newer Updraft", async () => {
+    const schema = freshSchema();
+    await (await PostgresStore.open(PG_URL, { schema })).close();
+    await admin((c) =>
+      c.query(`INSERT INTO "${schema}".schema_migrations VALUES (999, 'from the future', 'x')`),
+    );
+    const e = await openError(PG_URL, schema);
+    expect(e.code).toBe("E_STORE");
+    expect(e.message).toMatch(/schema version 999.*newer Updraft/s);
+  });
+
+  it("rolls back a failed migration completely and says why", async () => {
+    const schema = freshSchema();
+    // Another program's table where the first migration wants to create one.
+    await admin(async (c) => {
+      await c.query(`CREATE SCHEMA "${schema}"`);
+      await c.query(`CREATE TABLE "${schema}".runs (x int)`);
+    });
+    const e = await openError(PG_URL, schema);
+    expect(e.code).toBe("E_STORE");
+    expect(e.message).toMatch(
+      /applying migration 1 \(initial schema\).*"runs" already exists.*schema version 0.*another schema/s,
+    );
+    const tables = await admin((c) =>
+      c.query<{ table_name: string }>(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1",
+        [schema],
+      ),
+    );
+    // Transactional DDL: neither the other tables nor the version table were left behind.
+    expect(tables.rows.map((r) => r.table_name)).toEqual(["runs"]);
+  });
+});
