@@ -53,6 +53,32 @@ interface PrintedRun {
   tasks: Record<string, { state: string; outputs: Record<string, unknown> }>;
 }
 
+describe("updraft backfill --db postgres://", () => {
+  it("creates one run per interval in PostgreSQL and skips them on a second pass", async () => {
+    const daily = join(ROOT, "examples", "daily-partition", "daily-partition.yaml");
+    const args = ["backfill", daily, "--from", "2024-02-01", "--to", "2024-02-03", "--db", DB];
+    const r = updraft([...args, "-p", "events_per_day", "50", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const runs = JSON.parse(r.stdout) as { id: string; state: string }[];
+    expect(runs.map((x) => x.state)).toEqual(["succeeded", "succeeded", "succeeded"]);
+    const store = await PostgresStore.open(DB);
+    try {
+      const stored = await store.listRuns({ workflow: "daily-partition" });
+      expect(stored.map((x) => x.logicalDate).sort()).toEqual([
+        "2024-02-01T03:00:00.000Z",
+        "2024-02-02T03:00:00.000Z",
+        "2024-02-03T03:00:00.000Z",
+      ]);
+      expect(new Set(stored.map((x) => x.trigger))).toEqual(new Set(["backfill"]));
+    } finally {
+      await store.close();
+    }
+    const again = updraft(args);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain("0 run(s), 3 skipped");
+  });
+});
+
 describe("updraft run --db postgres://", () => {
   it("runs hello and leaves the run, its tasks and attempts in PostgreSQL", async () => {
     const r = updraft(["run", HELLO, "--db", DB, "-p", "who", "Ada", "--json"]);

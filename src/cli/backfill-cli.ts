@@ -16,6 +16,7 @@ interface BackfillFlags {
   dryRun: boolean;
   json: boolean;
   dataDir: string;
+  db?: string;
 }
 
 /** Adds `backfill` to the program; `pairs` are the -p/-r pairs taken out of argv. */
@@ -42,7 +43,10 @@ export function registerBackfillCommand(
       "where runs, logs and the database are kept",
       resolve(env["UPDRAFT_DATA_DIR"] ?? join(homedir(), ".updraft")),
     )
+    .option("--db <url>", "database: postgres://USER@HOST/DB or sqlite:PATH (default: $UPDRAFT_DB)")
     .action(async (file: string, o: BackfillFlags) => {
+      // Not a commander default: --help would print the URL, password included.
+      const db = o.db ?? env["UPDRAFT_DB"];
       const code = await withSigintCancel(
         "cancelling the backfill's runs (Ctrl-C again to quit at once)",
         (onCancelReady) =>
@@ -57,6 +61,7 @@ export function registerBackfillCommand(
             dryRun: o.dryRun,
             json: o.json,
             dataDir: resolve(o.dataDir),
+            ...(db !== undefined ? { db } : {}),
             python: env["UPDRAFT_PYTHON"] ?? "python3",
             home: homedir(),
             env,

@@ -2,13 +2,12 @@
  * `updraft backfill FILE --from DATE --to DATE`: the scheduled runs of a past range on
  * the embedded engine, each with its interval's logical date; exit 0 iff all succeeded.
  */
-import { join } from "node:path";
 import { planBackfill, startBackfill } from "../engine/backfill.js";
 import { Engine } from "../engine/engine.js";
 import { toRunView, type RunView } from "../engine/run-view.js";
 import { parseRangeDate } from "../engine/zoned-date.js";
 import { workflowToDocument } from "../spec/document.js";
-import { SqliteStore } from "../store/sqlite-store.js";
+import { openStore } from "../store/open-store.js";
 import { createRunnerRegistry } from "../tasks/registry.js";
 import { resolveCliParams } from "./cli-params.js";
 import { loadWorkflow } from "./load-workflow.js";
@@ -28,6 +27,8 @@ export interface BackfillCommandOptions {
   dryRun: boolean;
   json: boolean;
   dataDir: string;
+  /** `--db`: a PostgreSQL URL or `sqlite:PATH`; the data directory's SQLite file when absent. */
+  db?: string;
   python: string;
   home: string;
   env: NodeJS.ProcessEnv;
@@ -44,7 +45,10 @@ export async function backfillCommand(o: BackfillCommandOptions): Promise<number
   const from = parseRangeDate(o.from, tz, "--from");
   const to = parseRangeDate(o.to, tz, "--to", true);
 
-  const store = SqliteStore.open(join(o.dataDir, "updraft.db"));
+  const store = await openStore({
+    dataDir: o.dataDir,
+    ...(o.db !== undefined ? { db: o.db } : {}),
+  });
   const runners = createRunnerRegistry({
     python: o.python,
     kernels: { env: o.env, home: o.home },
