@@ -99,6 +99,9 @@ function buildProgram(
     )
     .option("--examples <dir>", "load the workflow files found under DIR")
     .action(async (o: ServeOptions) => {
+      // Listen for signals before the server says it is up: a SIGTERM right after
+      // "serving on" must still stop it cleanly.
+      const signalled = untilSignalled();
       const service = await startService({
         port: o.port,
         host: o.host,
@@ -110,7 +113,7 @@ function buildProgram(
         env,
         stderr: process.stderr,
       });
-      await untilSignalled();
+      await signalled;
       process.stderr.write("updraft serve: stopping (cancelling running runs)\n");
       await service.stop();
       exit(0);
