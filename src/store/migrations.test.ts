@@ -28,7 +28,14 @@ describe("migrate", () => {
   it("creates the schema on an empty database, once", () => {
     expect(migrate(db)).toEqual(MIGRATIONS.map((m) => m.id));
     expect(currentSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
-    expect(tables()).toEqual(["attempts", "runs", "schema_migrations", "task_states", "workflows"]);
+    expect(tables()).toEqual([
+      "attempts",
+      "runs",
+      "schema_migrations",
+      "task_states",
+      "workflow_states",
+      "workflows",
+    ]);
     const recorded = db.prepare("SELECT id, name FROM schema_migrations").all();
     expect(recorded).toEqual(MIGRATIONS.map((m) => ({ id: m.id, name: m.name })));
     expect(migrate(db)).toEqual([]);

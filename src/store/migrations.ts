@@ -73,6 +73,18 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: 2,
+    name: "workflow states and scheduled-run lookup",
+    sql: `
+      CREATE TABLE workflow_states (
+        name       TEXT    NOT NULL PRIMARY KEY,
+        paused     INTEGER NOT NULL,
+        updated_at TEXT    NOT NULL
+      );
+      CREATE INDEX runs_workflow_trigger_logical ON runs (workflow, trigger, logical_date);
+    `,
+  },
 ];
 
 /** The schema version this build writes: the id of the last migration. */

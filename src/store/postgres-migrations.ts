@@ -79,6 +79,18 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    id: 2,
+    name: "workflow states and scheduled-run lookup",
+    sql: `
+      CREATE TABLE workflow_states (
+        name       TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+        paused     INTEGER          NOT NULL,
+        updated_at TEXT COLLATE "C" NOT NULL
+      );
+      CREATE INDEX runs_workflow_trigger_logical ON runs (workflow, trigger, logical_date);
+    `,
+  },
 ];
 
 /**

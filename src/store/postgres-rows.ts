@@ -120,6 +120,13 @@ export const PG_TASK_COLUMNS: readonly PgColumn[] = [
 
 /** The fixed statements; each is prepared once per connection under its key as name. */
 export const PG_SQL = {
+  setPaused: `
+    INSERT INTO workflow_states (name, paused, updated_at) VALUES ($1, $2, $3)
+    ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at`,
+  listStates: "SELECT * FROM workflow_states ORDER BY name",
+  latestLogical: `
+    SELECT logical_date FROM runs WHERE workflow = $1 AND trigger = $2
+    ORDER BY logical_date DESC LIMIT 1`,
   latestWorkflow: "SELECT * FROM workflows WHERE name = $1 ORDER BY version DESC LIMIT 1",
   workflowVersion: "SELECT * FROM workflows WHERE name = $1 AND version = $2",
   listWorkflows: "SELECT DISTINCT ON (name) * FROM workflows ORDER BY name, version DESC",

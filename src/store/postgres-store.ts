@@ -18,6 +18,7 @@ import {
   PG_RUN_COLUMNS,
   PG_SQL,
   PG_TASK_COLUMNS,
+  decText,
   documentHash,
   encText,
   pgAttemptValues,
@@ -43,6 +44,7 @@ import type {
   RunWithTasks,
   Store,
   TaskRecord,
+  WorkflowStateRecord,
   WorkflowVersionRecord,
 } from "./types.js";
 
@@ -157,6 +159,46 @@ export class PostgresStore implements Store {
     return this.read(async () => {
       const r = await this.query<PgWorkflowRow>("list_workflows", PG_SQL.listWorkflows, []);
       return r.rows.map(pgToWorkflow);
+    });
+  }
+
+  setPaused(name: string, paused: boolean, at: string): Promise<void> {
+    let values: PgValue[];
+    try {
+      values = [encText(name), paused ? 1 : 0, encText(at)];
+    } catch (err) {
+      return Promise.reject(unserializable(`the state of workflow ${name}`, err));
+    }
+    return this.write({
+      statements: [{ name: "set_paused", text: PG_SQL.setPaused, values }],
+      result: () => undefined,
+      failure: (err) => this.failure(`pause or unpause workflow ${name}`, err),
+    });
+  }
+
+  listWorkflowStates(): Promise<WorkflowStateRecord[]> {
+    return this.read(async () => {
+      const r = await this.query<{ name: string; paused: number; updated_at: string }>(
+        "list_states",
+        PG_SQL.listStates,
+        [],
+      );
+      return r.rows.map((row) => ({
+        name: decText(row.name),
+        paused: row.paused !== 0,
+        updatedAt: decText(row.updated_at),
+      }));
+    });
+  }
+
+  latestLogicalDate(workflow: string, trigger: string): Promise<string | undefined> {
+    return this.read(async () => {
+      const r = await this.query<{ logical_date: string }>("latest_logical", PG_SQL.latestLogical, [
+        encText(workflow),
+        encText(trigger),
+      ]);
+      const row = r.rows[0];
+      return row && decText(row.logical_date);
     });
   }
 

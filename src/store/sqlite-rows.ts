@@ -98,6 +98,17 @@ export function prepareStatements(db: Database.Database) {
     begin: db.prepare("BEGIN IMMEDIATE"),
     commit: db.prepare("COMMIT"),
     rollback: db.prepare("ROLLBACK"),
+    setPaused: db.prepare<[string, number, string]>(
+      `INSERT INTO workflow_states (name, paused, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at`,
+    ),
+    listStates: db.prepare<[], { name: string; paused: number; updated_at: string }>(
+      "SELECT * FROM workflow_states ORDER BY name",
+    ),
+    latestLogical: db.prepare<[string, string], { logical_date: string }>(
+      `SELECT logical_date FROM runs WHERE workflow = ? AND trigger = ?
+       ORDER BY logical_date DESC LIMIT 1`,
+    ),
     latestWorkflow: db.prepare<[string], WorkflowRow>(
       "SELECT * FROM workflows WHERE name = ? ORDER BY version DESC LIMIT 1",
     ),

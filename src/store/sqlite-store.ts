@@ -36,6 +36,7 @@ import type {
   RunWithTasks,
   Store,
   TaskRecord,
+  WorkflowStateRecord,
   WorkflowVersionRecord,
 } from "./types.js";
 
@@ -160,6 +161,24 @@ export class SqliteStore implements Store {
 
   listWorkflows(): Promise<WorkflowVersionRecord[]> {
     return this.read(() => this.s.latestWorkflows.all().map(toWorkflow));
+  }
+
+  setPaused(name: string, paused: boolean, at: string): Promise<void> {
+    return this.enqueue(() => {
+      this.s.setPaused.run(name, paused ? 1 : 0, at);
+    });
+  }
+
+  listWorkflowStates(): Promise<WorkflowStateRecord[]> {
+    return this.read(() =>
+      this.s.listStates
+        .all()
+        .map((r) => ({ name: r.name, paused: r.paused !== 0, updatedAt: r.updated_at })),
+    );
+  }
+
+  latestLogicalDate(workflow: string, trigger: string): Promise<string | undefined> {
+    return this.read(() => this.s.latestLogical.get(workflow, trigger)?.logical_date);
   }
 
   createRun(run: RunRecord, tasks: TaskRecord[]): Promise<void> {

@@ -145,6 +145,27 @@ export function describeStoreSuite(name: string, makeStore: () => Promise<StoreF
         expect(list[1]).toEqual(a2);
         expect(list[3]?.source).toBe("b.yaml");
       });
+
+      it("keeps each workflow's paused state, last write wins, across a reopen", async () => {
+        expect(await store.listWorkflowStates()).toEqual([]);
+        await store.setPaused("etl", true, "2024-01-01T00:00:00.000Z");
+        await store.setPaused("Ab 'x'", false, "2024-01-01T00:00:01.000Z");
+        await store.setPaused("etl", false, "2024-01-02T00:00:00.000Z");
+        const expected = [
+          { name: "Ab 'x'", paused: false, updatedAt: "2024-01-01T00:00:01.000Z" },
+          { name: "etl", paused: false, updatedAt: "2024-01-02T00:00:00.000Z" },
+        ];
+        expect(await store.listWorkflowStates()).toEqual(expected);
+        if (f.reopen) {
+          await store.close();
+          const again = await f.reopen();
+          try {
+            expect(await again.listWorkflowStates()).toEqual(expected);
+          } finally {
+            await again.close();
+          }
+        }
+      });
     });
 
     describe("runs and tasks", () => {
@@ -297,6 +318,31 @@ export function describeStoreSuite(name: string, makeStore: () => Promise<StoreF
         expect(list[0]).toEqual(done);
         expect(list[1]).toEqual(sampleAttempt(2));
         expect(await store.listAttempts("r1", "t2")).toEqual([sampleAttempt(1, { taskId: "t2" })]);
+      });
+    });
+
+    describe("latestLogicalDate", () => {
+      it("finds the newest logical date of a workflow's runs with a trigger", async () => {
+        expect(await store.latestLogicalDate("wf", "schedule")).toBeUndefined();
+        const at = (d: string, trigger: string, workflow = "wf") =>
+          sampleRun(`${workflow}-${trigger}-${d}`, {
+            workflow,
+            trigger,
+            logicalDate: `2024-01-${d}T00:00:00.000Z`,
+          });
+        // Created out of order: the newest logical date wins, not the newest row.
+        for (const r of [
+          at("03", "schedule"),
+          at("05", "schedule"),
+          at("04", "schedule"),
+          at("09", "manual"),
+          at("20", "schedule", "other"),
+        ])
+          await store.createRun(r, []);
+        expect(await store.latestLogicalDate("wf", "schedule")).toBe("2024-01-05T00:00:00.000Z");
+        expect(await store.latestLogicalDate("wf", "manual")).toBe("2024-01-09T00:00:00.000Z");
+        expect(await store.latestLogicalDate("wf", "backfill")).toBeUndefined();
+        expect(await store.latestLogicalDate("nope", "schedule")).toBeUndefined();
       });
     });
 

@@ -90,6 +90,14 @@ export interface RunWithTasks extends RunRecord {
   tasks: TaskRecord[];
 }
 
+/** A workflow's runtime state, kept beside its versions (not part of any version). */
+export interface WorkflowStateRecord {
+  name: string;
+  /** True while its schedule must not create runs. */
+  paused: boolean;
+  updatedAt: string;
+}
+
 /** Filters for listing runs. */
 export interface RunQuery {
   workflow?: string;
@@ -105,6 +113,13 @@ export interface Store {
   getWorkflow(name: string, version?: number): Promise<WorkflowVersionRecord | undefined>;
   /** The latest version of every workflow, sorted by name in code-point (binary) order. */
   listWorkflows(): Promise<WorkflowVersionRecord[]>;
+
+  /** Records whether a workflow's schedule is paused (`at`: ISO time of the change). */
+  setPaused(name: string, paused: boolean, at: string): Promise<void>;
+  /** The runtime state of every workflow that has one, sorted by name. */
+  listWorkflowStates(): Promise<WorkflowStateRecord[]>;
+  /** Logical date of the newest run of a workflow with this trigger (e.g. `schedule`). */
+  latestLogicalDate(workflow: string, trigger: string): Promise<string | undefined>;
 
   /** Creates a run and its tasks in one transaction. */
   createRun(run: RunRecord, tasks: TaskRecord[]): Promise<void>;
