@@ -7,7 +7,7 @@ export UPDRAFT_PYTHON ?= /usr/bin/python3
 # Debian packages the project needs; installed only when missing.
 APT_PACKAGES := python3 sqlite3 python3-ipykernel python3-jupyter-client r-cran-irkernel r-base-core \
   r-cran-rmarkdown pandoc python3-pytest jupyter-nbconvert python3-pandas python3-sklearn \
-  python3-matplotlib bsdutils
+  python3-matplotlib bsdutils python3-torch python3-distributed
 
 .PHONY: setup deps apt kernels build start test lint typecheck unit pytest bench clean
 

@@ -6,6 +6,7 @@ import { startService } from "../server/serve.js";
 import { UpdraftError, toUpdraftError } from "../spec/errors.js";
 import { registerAirflowCommands } from "./airflow-commands.js";
 import { registerBackfillCommand } from "./backfill-cli.js";
+import { registerK8sCommand } from "./k8s-command.js";
 import { registerNotebookCommands } from "./notebook-cli.js";
 import { extractParamPairs, type ParamPair } from "./param-args.js";
 import { parsePoolOption, runCommand } from "./run-command.js";
@@ -121,6 +122,7 @@ function buildProgram(
 
   registerAirflowCommands(program, env, exit, pairs);
   registerNotebookCommands(program, env, pairs, exit);
+  registerK8sCommand(program, pairs, exit);
   registerBackfillCommand(program, env, pairs, exit);
   return program;
 }

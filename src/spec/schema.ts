@@ -10,7 +10,14 @@ import {
   TASK_ID_PATTERN,
   WORKFLOW_NAME_PATTERN,
 } from "./names.js";
-import { CONDITION_OPS, PARAM_TYPES, TASK_TYPES, TRIGGER_RULES, type JsonObject } from "./types.js";
+import {
+  CONDITION_OPS,
+  LAUNCH_MODES,
+  PARAM_TYPES,
+  TASK_TYPES,
+  TRIGGER_RULES,
+  type JsonObject,
+} from "./types.js";
 
 const duration = (description: string): JsonObject => ({
   type: ["string", "number"],
@@ -38,6 +45,12 @@ const path = (description: string): JsonObject => ({
   minLength: 1,
   description,
 });
+
+const launch: JsonObject = {
+  type: "string",
+  enum: [...LAUNCH_MODES],
+  description: "local: processes on this machine (default); kubernetes: the framework's resource.",
+};
 
 /** Fields every task shares that `defaults` may also set. */
 const policyProperties: JsonObject = {
@@ -169,13 +182,33 @@ const TASK_DEFS: Record<string, { types: string[]; schema: JsonObject }> = {
     ),
   },
   distributedTask: {
-    types: ["torch", "tensorflow", "dask"],
+    types: ["torch", "dask"],
     schema: taskDef(
-      "Runs a distributed PyTorch, TensorFlow or Dask job.",
+      "Runs a distributed PyTorch job (replicas: processes) or a Dask job (replicas: workers).",
       {
         script: path("Training script, relative to the workflow file."),
         args,
-        replicas: { type: "integer", minimum: 1, description: "Number of workers." },
+        replicas: { type: "integer", minimum: 1, maximum: 1024, description: "Number of workers." },
+        launch,
+      },
+      ["script"],
+    ),
+  },
+  tensorflowTask: {
+    types: ["tensorflow"],
+    schema: taskDef(
+      "Runs a distributed TensorFlow job: a chief, replicas - 1 workers and ps parameter servers.",
+      {
+        script: path("Training script, relative to the workflow file."),
+        args,
+        replicas: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1024,
+          description: "Chief plus workers (default 1: the chief alone).",
+        },
+        ps: { type: "integer", minimum: 0, maximum: 1024, description: "Parameter servers." },
+        launch,
       },
       ["script"],
     ),
@@ -188,7 +221,13 @@ const TASK_DEFS: Record<string, { types: string[]; schema: JsonObject }> = {
         application: path("Application file (.py or .jar), relative to the workflow file."),
         args,
         conf: envLike("spark-submit --conf settings; expressions allowed."),
-        executors: { type: "integer", minimum: 1, description: "Number of executors." },
+        executors: {
+          type: "integer",
+          minimum: 1,
+          maximum: 10000,
+          description: "Number of executors.",
+        },
+        launch,
       },
       ["application"],
     ),

@@ -119,12 +119,20 @@ export interface ShellTask extends TaskBase {
   type: "shell";
   command: string | string[];
 }
+/** Where a job's replicas run: processes on this machine, or a Kubernetes cluster. */
+export const LAUNCH_MODES = ["local", "kubernetes"] as const;
+/** Where a job's replicas run. */
+export type LaunchMode = (typeof LAUNCH_MODES)[number];
+
 /** A distributed training or data job. */
 export interface DistributedTask extends TaskBase {
   type: "torch" | "tensorflow" | "dask";
   script: string;
   args: JsonValue[];
   replicas?: number;
+  /** TensorFlow only: parameter-server replicas besides `replicas` (chief + workers). */
+  ps?: number;
+  launch?: LaunchMode;
 }
 /** A Spark application. */
 export interface SparkTask extends TaskBase {
@@ -133,6 +141,7 @@ export interface SparkTask extends TaskBase {
   args: JsonValue[];
   conf: Record<string, string>;
   executors?: number;
+  launch?: LaunchMode;
 }
 /** Compares two values; false skips the downstream tasks. */
 export interface ConditionTask extends TaskBase {

@@ -267,6 +267,7 @@ class Checker {
           );
         }
       }
+      if (getOwn(task, "launch") === "kubernetes") this.checkKubernetesImage(base, task);
       for (const field of TEMPLATED_TASK_FIELDS) {
         const value = getOwn(task, field);
         if (value === undefined) continue;
@@ -347,6 +348,19 @@ class Checker {
       } else out.push(need);
       seen.add(need);
     });
+  }
+
+  /** A job launched on Kubernetes runs in a container, so it needs an image (its own or the defaults'). */
+  private checkKubernetesImage(base: PathSegment[], task: Record<string, unknown>): void {
+    const defaults = getOwn(this.doc, "defaults");
+    const image =
+      getOwn(task, "image") ?? (isObject(defaults) ? getOwn(defaults, "image") : undefined);
+    if (image === undefined) {
+      this.add(
+        [...base, "image"],
+        "a task with launch: kubernetes runs in a container; set image (on the task or in defaults)",
+      );
+    }
   }
 
   private checkOutputs(base: PathSegment[], task: Record<string, unknown>): Set<string> {

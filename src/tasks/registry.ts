@@ -4,6 +4,7 @@ import type { KernelSpecSearchOptions } from "../notebook/kernelspec.js";
 import type { TaskType } from "../spec/types.js";
 import { createConditionRunner } from "./condition-runner.js";
 import { createEmptyRunner } from "./empty-runner.js";
+import { createJobRunners } from "./jobs/job-runners.js";
 import { createNotebookRunner } from "./notebook-runner.js";
 import { createPythonRunner } from "./python-runner.js";
 import { createRRunner } from "./r-runner.js";
@@ -50,6 +51,7 @@ export function createRunnerRegistry(opts: RunnerRegistryOptions): RunnerRegistr
     createRMarkdownRunner({ rscript: opts.rscript, killGraceMs: opts.killGraceMs }),
     createEmptyRunner(),
     createConditionRunner(),
+    ...createJobRunners({ python: opts.python, killGraceMs: opts.killGraceMs }),
   ]) {
     runners.set(runner.type, runner);
   }
