@@ -16,6 +16,7 @@ import type { Route } from "./router.js";
 import type { RunViews } from "./run-views.js";
 import { checkRunId, findTaskLog } from "./task-log.js";
 import type { CatalogEntry, WorkflowCatalog } from "./workflow-catalog.js";
+import type { WorkflowSchedules } from "./workflow-schedules.js";
 
 /** What the handlers work with. */
 export interface ApiDeps {
@@ -23,6 +24,8 @@ export interface ApiDeps {
   store: Store;
   workflows: WorkflowCatalog;
   runViews: RunViews;
+  /** Pause state and next runs of the workflows' schedules. */
+  schedules: WorkflowSchedules;
   /** Finds the workflow version and base directory of a stored run (for repair). */
   loadRunWorkflow: RunWorkflowLoader;
   dataDir: string;
@@ -58,7 +61,7 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
     {
       method: "GET",
       pattern: "/api/v1/workflows",
-      handler: () => ok({ workflows: workflows.list().map(summary) }),
+      handler: () => ok({ workflows: workflows.list().map((e) => summary(e, deps.schedules)) }),
     },
     {
       method: "GET",
@@ -68,6 +71,7 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
         return ok({
           name: entry.workflow.name,
           version: entry.version,
+          ...deps.schedules.status(entry.workflow.name),
           document: workflowToDocument(entry.workflow),
         });
       },
@@ -134,6 +138,16 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
         return ok(await runOr404(runViews, id));
       },
     },
+    ...(["pause", "unpause"] as const).map((action) => ({
+      method: "POST",
+      pattern: `/api/v1/workflows/:name/${action}`,
+      handler: async ({ req, params }: ApiRequest) => {
+        await drain(req);
+        const entry = workflowOf(params["name"] ?? "");
+        await deps.schedules.setPaused(entry.workflow.name, action === "pause");
+        return ok(summary(entry, deps.schedules));
+      },
+    })),
     {
       method: "POST",
       pattern: "/api/v1/runs/:id/repair",
@@ -181,13 +195,14 @@ async function runOr404(runViews: RunViews, id: string) {
   return view;
 }
 
-function summary(entry: CatalogEntry) {
+function summary(entry: CatalogEntry, schedules: WorkflowSchedules) {
   const w = entry.workflow;
   return {
     name: w.name,
     description: w.description ?? null,
     version: entry.version,
     schedule: w.schedule ?? null,
+    ...schedules.status(w.name),
     tasks: Object.keys(w.tasks).length,
     params: w.params,
   };

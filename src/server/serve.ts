@@ -4,6 +4,7 @@
  */
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import { systemClock, type Clock } from "../engine/clock.js";
 import { Engine } from "../engine/engine.js";
 import { storedWorkflowLoader } from "../engine/stored-workflow.js";
 import { ErrorCodes, UpdraftError } from "../spec/errors.js";
@@ -11,6 +12,7 @@ import { openStore } from "../store/open-store.js";
 import { createRunnerRegistry } from "../tasks/registry.js";
 import { createServer, type UpdraftServer } from "./server.js";
 import { WorkflowCatalog, loadWorkflowCatalog } from "./workflow-catalog.js";
+import { WorkflowSchedules } from "./workflow-schedules.js";
 
 /** Settings of a service. */
 export interface ServeOptions {
@@ -29,6 +31,8 @@ export interface ServeOptions {
   home: string;
   /** Where startup messages, skipped files and server errors go. */
   stderr: NodeJS.WritableStream;
+  /** The schedules' clock; the real one unless a test drives time. */
+  schedulerClock?: Clock;
 }
 
 /** A running service. */
@@ -61,6 +65,7 @@ export async function startService(opts: ServeOptions): Promise<RunningService> 
     onFatal: (err) => log(`engine failure: ${err.stack ?? err.message}`),
   });
   let server: UpdraftServer | undefined;
+  let schedules: WorkflowSchedules | undefined;
   try {
     const workflows = opts.examples
       ? await loadWorkflowCatalog(opts.examples, store, log)
@@ -72,11 +77,21 @@ export async function startService(opts: ServeOptions): Promise<RunningService> 
     for (const h of resumed) {
       void h.finished.then(undefined, (err: unknown) => log(`run ${h.id}: ${String(err)}`));
     }
-    server = createServer({ engine, store, workflows, loadRunWorkflow, dataDir, log });
+    schedules = new WorkflowSchedules({
+      engine,
+      store,
+      workflows,
+      clock: opts.schedulerClock ?? systemClock,
+      log,
+    });
+    await schedules.start();
+    server = createServer({ engine, store, workflows, schedules, loadRunWorkflow, dataDir, log });
     await server.listen(opts.port, opts.host).catch((err: unknown) => {
       throw listenError(err, opts.host, opts.port);
     });
   } catch (err) {
+    await schedules?.stop();
+    await engine.shutdown();
     await runners.close?.();
     await store.close();
     throw err;
@@ -86,12 +101,14 @@ export async function startService(opts: ServeOptions): Promise<RunningService> 
   const url = `http://${shownHost}:${port}`;
   opts.stderr.write(`Updraft serving on ${url}\n`);
   const running = server;
+  const scheduled = schedules;
   let stopping: Promise<void> | undefined;
   return {
     url,
     server: running,
     stop() {
       stopping ??= (async () => {
+        await scheduled.stop();
         await running.close();
         await engine.shutdown();
         await runners.close?.();

@@ -18,12 +18,15 @@ import { drain } from "./request-body.js";
 import { matchRoute, pathSegments, type Route } from "./router.js";
 import { RunViews } from "./run-views.js";
 import type { WorkflowCatalog } from "./workflow-catalog.js";
+import type { WorkflowSchedules } from "./workflow-schedules.js";
 
 /** What the server needs. */
 export interface ServerDeps {
   engine: Engine;
   store: Store;
   workflows: WorkflowCatalog;
+  /** Pause state and next runs of the workflows' schedules. */
+  schedules: WorkflowSchedules;
   /** Finds the workflow version and base directory of a stored run (repair, recovery). */
   loadRunWorkflow: RunWorkflowLoader;
   /** Data directory of the engine; task logs are read from `<dataDir>/runs/` only. */
@@ -51,6 +54,7 @@ export function createServer(deps: ServerDeps): UpdraftServer {
     workflows: deps.workflows,
     runViews: new RunViews(deps.store),
     loadRunWorkflow: deps.loadRunWorkflow,
+    schedules: deps.schedules,
     dataDir: deps.dataDir,
     log,
   });

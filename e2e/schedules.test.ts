@@ -1,0 +1,138 @@
+/**
+ * Schedules in `updraft serve`: new workflows start paused, unpausing schedules them,
+ * runs are created at the end of each interval with its logical date, and the pause
+ * state and the last scheduled run survive a restart. Time is driven by a manual clock
+ * given to the scheduler only; the runs themselves execute for real.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterAll, describe, expect, it } from "vitest";
+import { ManualClock } from "../src/engine/manual-clock.js";
+import type { RunView } from "../src/engine/run-view.js";
+import { startService, type RunningService } from "../src/server/serve.js";
+
+const PYTHON = process.env["UPDRAFT_PYTHON"] ?? "/usr/bin/python3";
+const tmp = mkdtempSync(join(tmpdir(), "updraft-schedules-"));
+const catalog = join(tmp, "workflows");
+mkdirSync(catalog);
+writeFileSync(
+  join(catalog, "minutely.yaml"),
+  `
+name: minutely
+schedule: "* * * * *"
+catchup: true
+params:
+  label: { type: string, default: tick }
+tasks:
+  stamp:
+    type: shell
+    params: { at: "{{ run.logical_date }}" }
+    command: 'echo "at=$UPDRAFT_PARAM_AT $UPDRAFT_PARAM_LABEL" >> "$UPDRAFT_OUTPUTS"'
+    outputs: [at]
+`,
+);
+writeFileSync(join(catalog, "manual.yaml"), "name: manual\ntasks:\n  a: { type: empty }\n");
+const services: RunningService[] = [];
+afterAll(async () => {
+  for (const s of services) await s.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+// Starts a little after a whole minute, so interval ends are easy to reason about.
+const T0 = Math.ceil(Date.now() / 60_000) * 60_000 + 5_000;
+
+async function start(clock: ManualClock): Promise<RunningService> {
+  const s = await startService({
+    port: 0,
+    host: "127.0.0.1",
+    dataDir: join(tmp, "data"),
+    examples: catalog,
+    python: PYTHON,
+    home: process.env["HOME"] ?? "/root",
+    env: process.env,
+    stderr: new PassThrough(),
+    schedulerClock: clock,
+  });
+  services.push(s);
+  return s;
+}
+
+async function api<T>(s: RunningService, path: string, method = "GET"): Promise<T> {
+  const res = await fetch(`${s.url}${path}`, { method });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+interface Summary {
+  name: string;
+  paused: boolean;
+  nextRun: string | null;
+}
+
+async function scheduledRuns(s: RunningService): Promise<RunView[]> {
+  const { runs } = await api<{ runs: RunView[] }>(s, "/api/v1/runs?workflow=minutely");
+  return runs.filter((r) => r.trigger === "schedule");
+}
+
+async function settle(s: RunningService): Promise<RunView[]> {
+  for (let i = 0; i < 200; i++) {
+    const runs = await scheduledRuns(s);
+    if (runs.every((r) => r.state === "succeeded")) return runs;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("scheduled runs did not finish");
+}
+
+describe("schedules in updraft serve", () => {
+  it("starts paused, fires when unpaused, and resumes after a restart per catchup", async () => {
+    const clock = new ManualClock(T0);
+    let s = await start(clock);
+    const list = await api<{ workflows: Summary[] }>(s, "/api/v1/workflows");
+    expect(list.workflows.map((w) => [w.name, w.paused, w.nextRun])).toEqual([
+      ["manual", true, null],
+      ["minutely", true, null],
+    ]);
+    await clock.advance(120_000);
+    expect(await scheduledRuns(s)).toEqual([]); // paused: nothing
+
+    const unpaused = await api<Summary>(s, "/api/v1/workflows/minutely/unpause", "POST");
+    expect(unpaused.paused).toBe(false);
+    expect(unpaused.nextRun).toBe(new Date(T0 + 120_000 + 55_000).toISOString());
+    // Catch-up since the workflow was first stored: the two whole minutes that passed.
+    let runs = await settle(s);
+    const minute = (ms: number) => new Date(ms).toISOString();
+    const base = T0 - 5_000;
+    expect(runs.map((r) => r.logicalDate).sort()).toEqual([minute(base), minute(base + 60_000)]);
+    expect(runs[0]?.tasks["stamp"]?.outputs["at"]).toMatch(/^\S+ tick$/);
+
+    await clock.advance(60_000);
+    runs = await settle(s);
+    expect(runs).toHaveLength(3);
+
+    // Paused state is stored: a restart keeps it.
+    await api<Summary>(s, "/api/v1/workflows/minutely/pause", "POST");
+    await clock.advance(60_000);
+    expect(await scheduledRuns(s)).toHaveLength(3);
+    await s.stop();
+    s = await start(clock);
+    expect((await api<Summary>(s, "/api/v1/workflows/minutely")).paused).toBe(true);
+
+    // Unpaused after 3 more minutes: catchup creates each missed minute once, no repeats.
+    await clock.advance(180_000);
+    await api<Summary>(s, "/api/v1/workflows/minutely/unpause", "POST");
+    runs = await settle(s);
+    const dates = runs.map((r) => r.logicalDate).sort();
+    expect(new Set(dates).size).toBe(dates.length);
+    expect(dates).toHaveLength(7);
+    expect(dates.at(-1)).toBe(minute(base + 6 * 60_000));
+  });
+
+  it("answers 404 for pausing an unknown workflow", async () => {
+    const s = services.at(-1)!;
+    const res = await fetch(`${s.url}/api/v1/workflows/nope/pause`, { method: "POST" });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("E_NOT_FOUND");
+  });
+});
