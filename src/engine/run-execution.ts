@@ -34,6 +34,7 @@ export type EngineEvent =
   | {
       kind: "task";
       runId: string;
+      workflow: string;
       taskId: string;
       state: TaskState;
       attempt: number;
@@ -484,6 +485,7 @@ export class RunExecution {
     this.deps.emit({
       kind: "task",
       runId: this.run.id,
+      workflow: this.run.workflow,
       taskId: id,
       state,
       attempt,

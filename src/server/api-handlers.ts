@@ -14,6 +14,7 @@ import { json, type Reply } from "./reply.js";
 import { drain, readJsonBody } from "./request-body.js";
 import type { Route } from "./router.js";
 import type { RunViews } from "./run-views.js";
+import { eventStream, followTaskLog } from "./live-handlers.js";
 import { checkRunId, findTaskLog } from "./task-log.js";
 import type { CatalogEntry, WorkflowCatalog } from "./workflow-catalog.js";
 import type { WorkflowSchedules } from "./workflow-schedules.js";
@@ -58,6 +59,11 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
   return [
     { method: "GET", pattern: "/", handler: () => homePage(deps) },
     { method: "GET", pattern: "/api/v1/health", handler: () => ok({ status: "ok" }) },
+    {
+      method: "GET",
+      pattern: "/api/v1/events",
+      handler: ({ query }) => Promise.resolve(eventStream(engine, query)),
+    },
     {
       method: "GET",
       pattern: "/api/v1/workflows",
@@ -165,7 +171,10 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
     {
       method: "GET",
       pattern: "/api/v1/runs/:id/tasks/:task/log",
-      handler: async ({ params }) => {
+      handler: async ({ params, query }) => {
+        if (query.get("follow") === "1" || query.get("follow") === "true") {
+          return followTaskLog(deps.store, deps.dataDir, params["id"] ?? "", params["task"] ?? "");
+        }
         const log = await findTaskLog(
           deps.store,
           deps.dataDir,

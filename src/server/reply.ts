@@ -1,13 +1,15 @@
 /** What a handler answers, written to the response in one place with the common headers. */
 import { createReadStream } from "node:fs";
 import type { ServerResponse } from "node:http";
+import { SseStream } from "./sse.js";
 
 /** A handler's answer: JSON, an HTML page, generated text, or a byte range of a file streamed as text. */
 export type Reply =
   | { kind: "json"; status: number; body: unknown; headers?: Record<string, string> }
   | { kind: "html"; status: number; body: string; headers?: Record<string, string> }
   | { kind: "file"; status: number; path: string; size: number; contentType: string }
-  | { kind: "text"; status: number; body: string; contentType: string };
+  | { kind: "text"; status: number; body: string; contentType: string }
+  | { kind: "events"; status: 200; attach: (stream: SseStream) => void };
 
 /** A JSON reply. */
 export function json(status: number, body: unknown, headers?: Record<string, string>): Reply {
@@ -27,6 +29,10 @@ const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 
 /** Writes a reply; a file that fails mid-stream ends the connection (the status is out). */
 export function sendReply(res: ServerResponse, reply: Reply): void {
+  if (reply.kind === "events") {
+    reply.attach(new SseStream(res));
+    return;
+  }
   res.statusCode = reply.status;
   for (const [k, v] of Object.entries(COMMON_HEADERS)) res.setHeader(k, v);
   if (reply.kind === "json") {
