@@ -2,6 +2,7 @@
 import { airflowExport } from "./airflow-export.js";
 import { chain40 } from "./chain40.js";
 import { latency } from "./latency.js";
+import { notebookBench } from "./notebook.js";
 import { scale } from "./scale.js";
 import { throughput } from "./throughput.js";
 
@@ -11,6 +12,7 @@ const BENCHES: Record<string, () => Promise<Record<string, unknown>>> = {
   chain40,
   "airflow-export": airflowExport,
   scale,
+  notebook: notebookBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,8 +1,8 @@
 /**
  * `updraft notebook run IN OUT` (papermill-compatible flags) and `updraft notebook inspect NB`.
  */
-import { renameSync, writeFileSync } from "node:fs";
-import { basename, resolve } from "node:path";
+import { renameSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
 import { inspectParameters } from "../notebook/inspect.js";
 import { KernelPool } from "../notebook/kernel-pool.js";
 import { notebookLanguage } from "../notebook/language.js";
@@ -46,18 +46,27 @@ export async function notebookRunCommand(o: NotebookRunOptions): Promise<number>
   // papermill's order: files, then YAML strings, then -p, then -r (later wins).
   const params: JsonObject = {};
   for (const f of o.paramFiles)
-    Object.assign(params, parseParamsFile(readUserFile(f, "params file"), f));
-  for (const y of o.paramYaml) Object.assign(params, parseParamsFile(y, "--parameters_yaml"));
+    Object.assign(params, parseParams(readUserFile(f, "params file"), `params file ${f}`));
+  for (const y of o.paramYaml) Object.assign(params, parseParams(y, "--parameters_yaml"));
   for (const p of o.pairs.filter((x) => !x.raw)) params[p.name] = parseCliValue(p.value);
   for (const p of o.pairs.filter((x) => x.raw)) params[p.name] = p.value;
 
   const toStdout = o.output === "-";
   const outputPath = toStdout ? null : resolve(o.output);
+  if (outputPath !== null) checkOutputPath(outputPath, o.output);
   const save = (doc: Notebook) => {
     if (outputPath === null) return;
     const tmp = `${outputPath}.tmp`;
-    writeFileSync(tmp, serializeNotebook(doc));
-    renameSync(tmp, outputPath);
+    try {
+      writeFileSync(tmp, serializeNotebook(doc));
+      renameSync(tmp, outputPath);
+    } catch (err) {
+      throw new UpdraftError(
+        ErrorCodes.FILE,
+        `cannot write the output notebook ${o.output}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
   };
   const say = (m: string) => o.stderr.write(`${m}\n`);
   say(`Input Notebook:  ${o.input}`);
@@ -107,6 +116,34 @@ export async function notebookRunCommand(o: NotebookRunOptions): Promise<number>
     return 0;
   } finally {
     await pool.close();
+  }
+}
+
+/** Fails before any kernel starts when the output notebook could not be written. */
+function checkOutputPath(path: string, shown: string): void {
+  const dir = statSync(dirname(path), { throwIfNoEntry: false });
+  if (!dir?.isDirectory()) {
+    throw new UpdraftError(
+      ErrorCodes.FILE,
+      `cannot write the output notebook ${shown}: directory ${dirname(path)} does not exist`,
+    );
+  }
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory() === true) {
+    throw new UpdraftError(
+      ErrorCodes.FILE,
+      `cannot write the output notebook ${shown}: it is a directory; name a file`,
+    );
+  }
+}
+
+/** Parses -f/-y text, saying which option or file a syntax error is in. */
+function parseParams(text: string, label: string): JsonObject {
+  try {
+    return parseParamsFile(text, label);
+  } catch (err) {
+    if (!(err instanceof UpdraftError)) throw err;
+    const detail = err.message.replace(/^\(document\):\s*/, "");
+    throw new UpdraftError(err.code, `${label}: ${detail}`, { cause: err });
   }
 }
 

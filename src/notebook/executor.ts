@@ -2,12 +2,14 @@
  * Executes a notebook cell by cell on a started kernel, recording outputs into a copy of
  * the notebook with papermill's metadata. Stops at the first error unless the cell is
  * tagged `raises-exception`; `sys.exit(0)` stops early without failing, as in papermill.
- * The notebook is handed to `save` as cells start and finish, so a failed or killed run
- * keeps its partial output.
+ * The notebook is handed to `save` as cells start, produce output and finish (throttled,
+ * see throttled-save.ts, and always once at the end), so a failed or killed run keeps
+ * its partial output.
  */
 import { randomBytes } from "node:crypto";
 import { ErrorCodes, toUpdraftError, type UpdraftError } from "../spec/errors.js";
 import type { JsonValue } from "../spec/types.js";
+import { ThrottledSave } from "./throttled-save.js";
 import { OutputRecorder, textOf, type DisplayIndex, type IopubMessage } from "./output-recorder.js";
 import {
   addErrorMarkers,
@@ -30,6 +32,8 @@ export interface KernelExecuteOptions {
   silent?: boolean;
   storeHistory?: boolean;
   allowStdin?: boolean;
+  /** Whether the kernel drops requests queued behind a failing one; default true. */
+  stopOnError?: boolean;
 }
 
 /** The fields of an execute_reply the executor reads. */
@@ -69,6 +73,8 @@ export interface ExecuteNotebookOptions {
   signal?: AbortSignal;
   /** Receives the notebook whenever it changed in a way worth saving. */
   save?: (nb: Notebook) => void;
+  /** Shortest time between two saves while running; default 200 ms. */
+  saveIntervalMs?: number;
   /** Reports cell starts and outputs (for logs and progress). */
   onCellStart?: (index: number, total: number, cell: CodeCell) => void;
   onOutput?: (index: number, output: Output) => void;
@@ -92,7 +98,35 @@ export async function executeNotebook(
   removeErrorMarkers(nb);
   const startedAt = now();
   notebookStart(nb, opts.run, startedAt);
-  opts.save?.(nb);
+  const save = opts.save;
+  const saver = new ThrottledSave(() => save?.(nb), {
+    ...(opts.saveIntervalMs !== undefined ? { minIntervalMs: opts.saveIntervalMs } : {}),
+  });
+  if (save) saver.request();
+  const changed = (): void => {
+    if (save) saver.request();
+  };
+  let failure: CellFailure | null;
+  try {
+    failure = await runCells(nb, opts, now, changed);
+  } catch (err) {
+    saver.cancel();
+    throw err;
+  }
+
+  notebookComplete(nb, now(), startedAt);
+  if (failure) addErrorMarkers(nb, failure.cellIndex, failure.executionCount, newCellId);
+  if (save) saver.flush();
+  return { notebook: nb, failure };
+}
+
+/** Runs the code cells in order; the failure that stopped them, or null. */
+async function runCells(
+  nb: Notebook,
+  opts: ExecuteNotebookOptions,
+  now: () => number,
+  changed: () => void,
+): Promise<CellFailure | null> {
   const displays: DisplayIndex = new Map();
   const total = nb.cells.filter((c) => c.cell_type === "code").length;
   let failure: CellFailure | null = null;
@@ -100,15 +134,23 @@ export async function executeNotebook(
 
   for (let i = 0; i < nb.cells.length; i++) {
     const cell = nb.cells[i]!;
-    if (cell.cell_type !== "code") continue;
     const source = Array.isArray(cell.source) ? cell.source.join("") : cell.source;
-    // nbclient skips blank cells: nothing to run, nothing recorded.
-    if (source.trim() === "") continue;
+    // papermill times every cell; nbclient runs nothing for text and blank code cells.
+    if (cell.cell_type !== "code" || source.trim() === "") {
+      const at = now();
+      cellStart(cell, at);
+      cellComplete(cell, at, at);
+      continue;
+    }
+    const allowsErrors = tagsOf(cell).includes("raises-exception");
     const cellStartedAt = now();
     cellStart(cell, cellStartedAt);
     opts.onCellStart?.(codeIndex++, total, cell);
-    opts.save?.(nb);
-    const recorder = new OutputRecorder(cell, displays, (o) => opts.onOutput?.(i, o));
+    changed();
+    const recorder = new OutputRecorder(cell, displays, (o) => {
+      changed();
+      opts.onOutput?.(i, o);
+    });
     let reply: CellReply | undefined;
     let cause: UpdraftError | undefined;
     try {
@@ -118,6 +160,8 @@ export async function executeNotebook(
         ...(opts.signal ? { signal: opts.signal } : {}),
         storeHistory: true,
         allowStdin: false,
+        // As nbclient: a cell allowed to fail must not make the kernel drop the next one.
+        stopOnError: !allowsErrors,
       }));
     } catch (err) {
       cause = toUpdraftError(err);
@@ -147,21 +191,17 @@ export async function executeNotebook(
       };
       if (isCleanExit(out)) {
         stop = true;
-      } else if (!tagsOf(cell).includes("raises-exception")) {
+      } else if (!allowsErrors) {
         failure = failureOf(i, cell, out);
         stop = true;
       }
     }
     if (failure && failure.cellIndex === i) cellException(nb, cell);
     cellComplete(cell, now(), cellStartedAt);
-    opts.save?.(nb);
+    changed();
     if (stop) break;
   }
-
-  notebookComplete(nb, now(), startedAt);
-  if (failure) addErrorMarkers(nb, failure.cellIndex, failure.executionCount, newCellId);
-  opts.save?.(nb);
-  return { notebook: nb, failure };
+  return failure;
 }
 
 function failureOf(i: number, cell: CodeCell, out: ErrorOutput, cause?: UpdraftError): CellFailure {

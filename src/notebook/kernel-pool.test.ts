@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, realpath, rm } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +20,24 @@ afterAll(async () => {
   await pool.close();
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
+
+/** Pids of live processes whose environment holds `entry` (NAME=value). */
+function processesWithEnv(entry: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "latin1");
+      if (/\) Z /.test(stat)) continue;
+      if (readFileSync(`/proc/${name}/environ`, "latin1").split("\0").includes(entry)) {
+        pids.push(Number(name));
+      }
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return pids;
+}
 
 async function text(kernel: KernelClient, code: string): Promise<{ out: string; count: unknown }> {
   let out = "";
@@ -80,6 +99,28 @@ describe("kernel pool", () => {
     const seen = await text(kernel, "cat(getwd(), Sys.getenv('UPDRAFT_R'), sep = '\\n')");
     expect(seen.out.trimEnd()).toBe(`${work}\na"b`);
     expect(seen.count).toBe(1);
+  });
+
+  it("retires kernels in the background and waits for them on close", async () => {
+    const local = new KernelPool({ discovery: { env: process.env, home: homedir() }, size: 0 });
+    const kernel = await local.acquire("python3", { cwd: tmpdir(), env: process.env });
+    local.retire(kernel);
+    expect(kernel.isAlive).toBe(false); // no more cells: it is being shut down
+    await local.close();
+    expect(isGone(kernel.pid)).toBe(true);
+  });
+
+  it("gives up on a kernel still starting when the task is cancelled", async () => {
+    const local = new KernelPool({ discovery: { env: process.env, home: homedir() }, size: 0 });
+    const controller = new AbortController();
+    // A marker in the kernel's environment finds its process without knowing its pid.
+    const marker = `UPDRAFT_CANCELLED_START=${process.pid}-${Date.now()}`;
+    const env = { ...process.env, UPDRAFT_CANCELLED_START: marker.split("=")[1] };
+    const acquiring = local.acquire("ir", { cwd: tmpdir(), env, signal: controller.signal });
+    controller.abort();
+    await expect(acquiring).rejects.toMatchObject({ code: "E_CANCELLED" });
+    await local.close(); // waits for the kernel that was starting to be shut down
+    expect(processesWithEnv(marker)).toEqual([]);
   });
 
   it("closes warm kernels", async () => {

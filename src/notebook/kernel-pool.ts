@@ -11,7 +11,7 @@
  */
 import { tmpdir } from "node:os";
 import { ErrorCodes, UpdraftError } from "../spec/errors.js";
-import { KernelClient, type KernelStartOptions } from "./kernel-client.js";
+import { abortReason, KernelClient, type KernelStartOptions } from "./kernel-client.js";
 import { kernelEnv } from "./kernel-process.js";
 import { getKernelSpec, type KernelSpec, type KernelSpecSearchOptions } from "./kernelspec.js";
 
@@ -37,6 +37,8 @@ export interface AcquireOptions {
   cwd: string;
   /** The task's complete environment. */
   env: NodeJS.ProcessEnv;
+  /** Aborting rejects at once with the abort reason; a kernel still starting is shut down. */
+  signal?: AbortSignal;
 }
 
 /** Languages whose kernels can take a task's cwd and environment after start. */
@@ -52,6 +54,8 @@ const STARTUP_ONLY: { [L in PoolLanguage]: RegExp } = {
 export class KernelPool {
   readonly #opts: KernelPoolOptions;
   readonly #warm = new Map<string, Promise<KernelClient | undefined>[]>();
+  /** Shutdowns of kernels whose task is over; close() waits for them. */
+  readonly #retiring = new Set<Promise<void>>();
   #closed = false;
 
   constructor(opts: KernelPoolOptions) {
@@ -69,7 +73,33 @@ export class KernelPool {
    * one when possible (a replacement starts in the background), else a fresh one.
    * Rejects with E_KERNEL when the kernelspec is unknown or no kernel can be started.
    */
-  async acquire(specName: string, opts: AcquireOptions): Promise<KernelClient> {
+  acquire(specName: string, opts: AcquireOptions): Promise<KernelClient> {
+    const signal = opts.signal;
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    const acquiring = this.#acquire(specName, opts);
+    if (signal === undefined) return acquiring;
+    // A cancelled task must not wait for a kernel to boot (or for a start to time out).
+    return new Promise<KernelClient>((resolve, reject) => {
+      const onAbort = (): void => {
+        reject(abortReason(signal));
+        // Nobody will use the kernel once it is up: shut it down, and let close() wait for that.
+        this.#track(acquiring.then((late) => late.shutdown({ timeoutMs: 0 })));
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      acquiring.then(
+        (client) => {
+          signal.removeEventListener("abort", onAbort);
+          if (!signal.aborted) resolve(client);
+        },
+        (err: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
+  }
+
+  async #acquire(specName: string, opts: AcquireOptions): Promise<KernelClient> {
     if (this.#closed) throw new UpdraftError(ErrorCodes.KERNEL, "the kernel pool is closed");
     const spec = getKernelSpec(specName, this.#opts.discovery);
     const language = poolLanguage(spec);
@@ -106,12 +136,40 @@ export class KernelPool {
     return client;
   }
 
-  /** Shuts every warm kernel down (and those still starting); later acquires fail. */
+  /**
+   * Shuts down, in the background, a kernel handed out earlier whose task is over, so the
+   * task need not wait for the kernel to exit (ipykernel takes a few hundred ms).
+   */
+  retire(kernel: Pick<KernelClient, "shutdown">): void {
+    this.#track(kernel.shutdown({ timeoutMs: 2000 }));
+  }
+
+  /** Keeps a shutdown in #retiring until it is over; failures become warnings. */
+  #track(shutdown: Promise<void>): void {
+    const done: Promise<void> = shutdown
+      .catch((err: unknown) => {
+        // A start that failed has nothing to shut down; anything else is worth a warning.
+        if (err instanceof UpdraftError && err.code === ErrorCodes.KERNEL) return;
+        this.#opts.onWarning?.(
+          `shutting a kernel down failed: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      })
+      .finally(() => this.#retiring.delete(done));
+    this.#retiring.add(done);
+  }
+
+  /**
+   * Shuts every warm kernel down (and those still starting), waits for retired kernels
+   * to be gone; later acquires fail.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     const all = [...this.#warm.values()].flat();
     this.#warm.clear();
-    await Promise.all(all.map(async (p) => (await p)?.shutdown({ timeoutMs: 1000 })));
+    await Promise.all([
+      ...all.map(async (p) => (await p)?.shutdown({ timeoutMs: 1000 })),
+      ...this.#retiring,
+    ]);
   }
 
   /** The oldest live warm kernel of `spec`, or undefined; always tops the pool up again. */

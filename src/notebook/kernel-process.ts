@@ -119,10 +119,30 @@ export class KernelProcess {
   }
 }
 
-/** The spec's argv with `{connection_file}` and `{resource_dir}` substituted (others left as is). */
+/** The IPython option nbclient (so papermill and nbconvert) adds for ipykernel kernels. */
+export const IN_MEMORY_HISTORY = "--HistoryManager.hist_file=:memory:";
+
+/**
+ * The spec's argv with `{connection_file}` and `{resource_dir}` substituted (others left
+ * as is). An ipykernel gets an in-memory input history, as nbclient gives it: batch runs
+ * have no use for the shared `history.sqlite`, concurrent kernels writing it can fail on
+ * its lock, and writing it costs every cell about a millisecond.
+ */
 export function kernelArgv(spec: KernelSpec, connectionFile: string): string[] {
   const ns: { [key: string]: string } = { connection_file: connectionFile, resource_dir: spec.dir };
-  return spec.argv.map((a) => a.replace(/\{([A-Za-z0-9_]+)\}/g, (m, k: string) => ns[k] ?? m));
+  const argv = spec.argv.map((a) =>
+    a.replace(/\{([A-Za-z0-9_]+)\}/g, (m, k: string) => ns[k] ?? m),
+  );
+  if (isIpykernel(spec) && !argv.some((a) => a.startsWith("--HistoryManager.hist_file"))) {
+    argv.push(IN_MEMORY_HISTORY);
+  }
+  return argv;
+}
+
+/** jupyter_client's test (`KernelManager.ipykernel`) plus specs that launch ipykernel under another name. */
+function isIpykernel(spec: KernelSpec): boolean {
+  if (["python", "python2", "python3"].includes(spec.name)) return true;
+  return spec.argv.some((a) => /^ipykernel(_launcher)?$/.test(a));
 }
 
 /**

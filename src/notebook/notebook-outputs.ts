@@ -45,13 +45,17 @@ function rReader(names: string[]): string {
   const literal = JSON.stringify(JSON.stringify(names));
   return `local({
   names <- jsonlite::fromJSON(${literal})
-  values <- list(); missing <- character(0); bad <- list()
+  # Named empty lists, so that none of them is written as [] instead of {}.
+  values <- setNames(list(), character(0)); missing <- character(0); bad <- setNames(list(), character(0))
   for (n in names) {
     if (!exists(n, envir = globalenv())) { missing <- c(missing, n); next }
     v <- get(n, envir = globalenv())
+    # jsonlite would write a function as its source lines: not a value anyone meant to publish.
+    if (is.function(v)) { bad[[n]] <- "function"; next }
     j <- tryCatch(jsonlite::toJSON(v, auto_unbox = TRUE, digits = NA, null = "null", na = "null"),
                   error = function(e) NULL)
-    if (is.null(j)) bad[[n]] <- class(v)[1] else values[[n]] <- jsonlite::fromJSON(j, simplifyVector = FALSE)
+    # values[n] <- list(x), not values[[n]] <- x: assigning NULL (from NULL or NA) would drop n.
+    if (is.null(j)) bad[[n]] <- class(v)[1] else values[n] <- list(jsonlite::fromJSON(j, simplifyVector = FALSE))
   }
   cat(${JSON.stringify(MARKER)}, jsonlite::toJSON(list(values = values, missing = I(missing), bad = bad),
       auto_unbox = TRUE, digits = NA, null = "null"), "\\n", sep = "")
@@ -59,14 +63,21 @@ function rReader(names: string[]): string {
 `;
 }
 
-/** Reads the named variables from the kernel; fails the task when one is missing or not JSON. */
+/**
+ * Reads the named variables from the kernel; fails the task when one is missing or not
+ * JSON. Names in `scraps` were published with scrapbook's glue: a variable of that name
+ * still wins, but its absence is no error (and needs no kernel round trip when all are scraps).
+ */
 export async function readOutputVariables(
   kernel: CellKernel,
   language: string,
   names: readonly string[],
   signal?: AbortSignal,
+  scraps: JsonObject = {},
 ): Promise<JsonObject> {
   if (names.length === 0) return {};
+  const isScrap = (n: string): boolean => Object.hasOwn(scraps, n);
+  if (names.every(isScrap) && language !== "python" && language !== "r") return {};
   let code: string;
   if (language === "python") code = pythonReader([...names]);
   else if (language === "r") code = rReader([...names]);
@@ -103,7 +114,9 @@ export async function readOutputVariables(
     bad: Record<string, string>;
   };
   const problems: string[] = [];
-  for (const n of parsed.missing) problems.push(`\`${n}\` is not defined after the last cell`);
+  for (const n of parsed.missing) {
+    if (!isScrap(n)) problems.push(`\`${n}\` is not defined after the last cell`);
+  }
   for (const [n, why] of Object.entries(parsed.bad)) {
     problems.push(`\`${n}\` cannot be turned into JSON: ${why}`);
   }

@@ -1,7 +1,8 @@
 /**
  * One papermill-style notebook run: inject the parameters into a copy of the notebook,
  * get a kernel (warm from the pool when possible), execute cell by cell saving the
- * output notebook as it goes, read the declared outputs, and always shut the kernel down.
+ * output notebook as it goes, read the declared outputs, and always shut the kernel down
+ * (in the background when the kernel source can retire kernels).
  * Shared by the `notebook` task type and `updraft notebook run`.
  */
 import { ErrorCodes, UpdraftError } from "../spec/errors.js";
@@ -14,6 +15,9 @@ import { collectScraps, readOutputVariables } from "./notebook-outputs.js";
 import { injectParameters } from "./parameters.js";
 import type { Notebook, Output } from "./types.js";
 
+/** Time a kernel gets to exit after shutdown_request before it is killed. */
+const SHUTDOWN_TIMEOUT_MS = 2000;
+
 /** A started kernel as the runner uses it. */
 export interface RunnableKernel extends CellKernel {
   shutdown(opts?: { timeoutMs?: number }): Promise<void>;
@@ -21,7 +25,16 @@ export interface RunnableKernel extends CellKernel {
 
 /** Where kernels come from (a KernelPool). */
 export interface KernelSource {
-  acquire(specName: string, opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<RunnableKernel>;
+  acquire(
+    specName: string,
+    opts: { cwd: string; env: NodeJS.ProcessEnv; signal?: AbortSignal },
+  ): Promise<RunnableKernel>;
+  /**
+   * Takes a kernel whose run is over and shuts it down in the background (the source
+   * waits for it when it closes), so a run does not wait for its kernel to exit.
+   * Without it, the run awaits the shutdown itself.
+   */
+  retire?(kernel: RunnableKernel): void;
 }
 
 /** Options of {@link runNotebook}. */
@@ -73,7 +86,11 @@ export async function runNotebook(opts: RunNotebookOptions): Promise<NotebookRun
     prepared = upgradeTo45(structuredClone(opts.notebook));
   }
 
-  const kernel = await opts.kernels.acquire(kernelName, { cwd: opts.cwd, env: opts.env });
+  const kernel = await opts.kernels.acquire(kernelName, {
+    cwd: opts.cwd,
+    env: opts.env,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   try {
     const { notebook, failure } = await executeNotebook(prepared, {
       kernel,
@@ -96,12 +113,14 @@ export async function runNotebook(opts: RunNotebookOptions): Promise<NotebookRun
         language.toLowerCase(),
         opts.outputs,
         opts.signal,
+        outputs,
       );
       outputs = { ...outputs, ...values };
     }
     return { notebook, failure, outputs, kernelName, language };
   } finally {
-    await kernel.shutdown({ timeoutMs: 2000 });
+    if (opts.kernels.retire) opts.kernels.retire(kernel);
+    else await kernel.shutdown({ timeoutMs: SHUTDOWN_TIMEOUT_MS });
   }
 }
 

@@ -5,7 +5,7 @@
  * declared outputs read from the kernel.
  */
 import { renameSync, writeFileSync } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { mkdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { ErrorCodes, TaskError, UpdraftError } from "../spec/errors.js";
 import type { JsonValue } from "../spec/types.js";
@@ -40,6 +40,7 @@ export function createNotebookRunner(opts: NotebookRunnerOptions): TaskRunner {
       const language = notebookLanguage(input, kernelName);
       const params = paramsToInject(ctx, input, language);
       const outputPath = join(ctx.attemptDir, OUTPUT_NOTEBOOK);
+      await mkdir(ctx.attemptDir, { recursive: true });
       ctx.log.write(`[updraft] notebook ${task.notebook} on kernel ${kernelName}\n`);
       const result = await runNotebook({
         notebook: input,
