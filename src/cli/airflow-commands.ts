@@ -8,18 +8,13 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { ErrorCodes, UpdraftError } from "../spec/errors.js";
-import { SQLITE_FILE, openStore } from "../store/open-store.js";
 import type { Store } from "../store/types.js";
 import {
   addConnectionOptions,
   airflowClientFromFlags,
   type AirflowConnectionFlags,
 } from "./airflow-connection.js";
-import { airflowDeployCommand } from "./airflow-deploy-command.js";
-import { airflowStatusCommand, airflowTriggerCommand } from "./airflow-run-commands.js";
-import { exportAirflowCommand } from "./export-command.js";
 import type { ParamPair } from "./param-args.js";
-import { taskExecCommand } from "./task-exec-command.js";
 
 /** Adds `export airflow`, `airflow deploy|trigger|status` and `task exec` to the program. */
 export function registerAirflowCommands(
@@ -38,7 +33,8 @@ export function registerAirflowCommands(
     .argument("<files...>", "workflow files")
     .requiredOption("-o, --output <dir>", "the DAGs folder to write to")
     .option("--start-date <date>", "start_date of the DAGs (YYYY-MM-DD); catchup starts here")
-    .action((files: string[], o: { output: string; startDate?: string }) => {
+    .action(async (files: string[], o: { output: string; startDate?: string }) => {
+      const { exportAirflowCommand } = await import("./export-command.js");
       exit(
         exportAirflowCommand({
           files,
@@ -66,7 +62,9 @@ export function registerAirflowCommands(
       process.on("SIGINT", onSignal);
       try {
         exit(
-          await taskExecCommand({
+          await (
+            await import("./task-exec-command.js")
+          ).taskExecCommand({
             ...(file !== undefined ? { file } : {}),
             ...(o.workDir !== undefined ? { workDir: o.workDir } : {}),
             python: env["UPDRAFT_PYTHON"] ?? "python3",
@@ -141,7 +139,9 @@ function registerAirflowGroup(
       const { store, label } = await openDeployStore(o, env);
       try {
         exit(
-          await airflowDeployCommand({
+          await (
+            await import("./airflow-deploy-command.js")
+          ).airflowDeployCommand({
             dagsDir,
             store,
             storeLabel: label,
@@ -175,7 +175,9 @@ function registerAirflowGroup(
       .option("--json", "print the new run as JSON on stdout", false),
   ).action(async (name: string, o: TriggerFlags) => {
     exit(
-      await airflowTriggerCommand({
+      await (
+        await import("./airflow-run-commands.js")
+      ).airflowTriggerCommand({
         client: airflowClientFromFlags(o, env),
         name,
         params: pairs,
@@ -205,7 +207,9 @@ function registerAirflowGroup(
       throw new UpdraftError(ErrorCodes.USAGE, `--interval takes seconds, not "${o.interval}"`);
     }
     exit(
-      await airflowStatusCommand({
+      await (
+        await import("./airflow-run-commands.js")
+      ).airflowStatusCommand({
         client: airflowClientFromFlags(o, env),
         name,
         ...(runId !== undefined ? { runId } : {}),
@@ -229,6 +233,8 @@ async function openDeployStore(
   o: DeployFlags,
   env: NodeJS.ProcessEnv,
 ): Promise<{ store: Store; label: string }> {
+  // Loaded on use: the store drivers are heavy for commands that need none.
+  const { SQLITE_FILE, openStore } = await import("../store/open-store.js");
   // As for serve and run: --db, else $UPDRAFT_DB, else the data directory's SQLite file.
   const db = (o.db ?? env["UPDRAFT_DB"])?.trim() ?? "";
   if (/^postgres(ql)?:/i.test(db)) {

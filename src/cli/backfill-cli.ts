@@ -2,8 +2,7 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { ErrorCodes, UpdraftError } from "../spec/errors.js";
-import { backfillCommand } from "./backfill-command.js";
+import { collect, parsePositiveInt } from "./cli-options.js";
 import type { ParamPair } from "./param-args.js";
 import { withSigintCancel } from "./sigint-cancel.js";
 
@@ -35,7 +34,11 @@ export function registerBackfillCommand(
     .option("-p, --parameters <name value>", "set a param (repeatable): -p NAME VALUE")
     .option("-f, --parameters-file <file>", "YAML or JSON file of params (repeatable)", collect, [])
     .option("--rerun", "also run intervals that already succeeded", false)
-    .option("--max-active-runs <n>", "runs at once (default: the workflow's, else 16)", positive)
+    .option(
+      "--max-active-runs <n>",
+      "runs at once (default: the workflow's, else 16)",
+      parsePositiveInt,
+    )
     .option("--dry-run", "print the logical dates it would run, run nothing", false)
     .option("--json", "print the finished runs as a JSON array on stdout", false)
     .option(
@@ -49,8 +52,8 @@ export function registerBackfillCommand(
       const db = o.db ?? env["UPDRAFT_DB"];
       const code = await withSigintCancel(
         "cancelling the backfill's runs (Ctrl-C again to quit at once)",
-        (onCancelReady) =>
-          backfillCommand({
+        async (onCancelReady) =>
+          (await import("./backfill-command.js")).backfillCommand({
             file,
             from: o.from,
             to: o.to,
@@ -72,16 +75,4 @@ export function registerBackfillCommand(
       );
       exit(code);
     });
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function positive(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) {
-    throw new UpdraftError(ErrorCodes.USAGE, `expected a whole number >= 1, got "${value}"`);
-  }
-  return n;
 }

@@ -2,14 +2,13 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, CommanderError } from "commander";
-import { startService } from "../server/serve.js";
 import { UpdraftError, toUpdraftError } from "../spec/errors.js";
 import { registerAirflowCommands } from "./airflow-commands.js";
 import { registerBackfillCommand } from "./backfill-cli.js";
 import { registerK8sCommand } from "./k8s-command.js";
 import { registerNotebookCommands } from "./notebook-cli.js";
 import { extractParamPairs, type ParamPair } from "./param-args.js";
-import { parsePoolOption, runCommand } from "./run-command.js";
+import { collect, parsePoolOption, parsePositiveInt } from "./cli-options.js";
 import { validateCommand } from "./validate-command.js";
 
 /** Exit codes: 0 ok, 1 run failed or invalid input, 2 usage, 70 internal error. */
@@ -58,7 +57,9 @@ function buildProgram(
       process.on("SIGINT", onSigint);
       try {
         exit(
-          await runCommand({
+          await (
+            await import("./run-command.js")
+          ).runCommand({
             file,
             params: pairs,
             paramFiles: o.parametersFile,
@@ -103,6 +104,8 @@ function buildProgram(
       // Listen for signals before the server says it is up: a SIGTERM right after
       // "serving on" must still stop it cleanly.
       const signalled = untilSignalled();
+      // Loaded on use: the server, engine and store drivers are heavy for other commands.
+      const { startService } = await import("../server/serve.js");
       const service = await startService({
         port: o.port,
         host: o.host,
@@ -168,17 +171,6 @@ function parsePort(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isInteger(n) || n > 65535)
     throw new UpdraftError("E_USAGE", `expected a port number from 0 to 65535, got "${value}"`);
-  return n;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function parsePositiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UpdraftError("E_USAGE", `expected a positive integer, got "${value}"`);
   return n;
 }
 

@@ -6,10 +6,9 @@
 import type { Command } from "commander";
 import { stringify } from "yaml";
 import { ErrorCodes, UpdraftError } from "../spec/errors.js";
-import { parseCliValue, resolveRunParams } from "../spec/params.js";
-import type { JsonObject } from "../spec/types.js";
 import { exportManifests } from "../tasks/k8s/export-manifests.js";
 import { DEFAULT_LAYOUT } from "../tasks/k8s/pod-template.js";
+import { resolveCliParams } from "./cli-params.js";
 import { loadWorkflow } from "./load-workflow.js";
 import type { ParamPair } from "./param-args.js";
 import { validateCommand } from "./validate-command.js";
@@ -44,11 +43,7 @@ export function exportK8sCommand(o: ExportK8sOptions): number {
   const silent = { write: () => true } as unknown as NodeJS.WritableStream;
   if (validateCommand([o.file], silent, o.stderr) !== 0) return 1;
   const { workflow } = loadWorkflow(o.file);
-  const given: JsonObject = {};
-  for (const { name, value, raw } of o.params) {
-    given[name] = raw || workflow.params[name]?.type === "string" ? value : parseCliValue(value);
-  }
-  const params = resolveRunParams(workflow.params, given);
+  const params = resolveCliParams(workflow, o.params, []);
   const { objects, skipped } = exportManifests(workflow, {
     params,
     ...(o.namespace !== undefined ? { namespace: o.namespace } : {}),

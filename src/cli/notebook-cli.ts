@@ -2,7 +2,7 @@
 import { homedir } from "node:os";
 import type { Command } from "commander";
 import { ErrorCodes, UpdraftError } from "../spec/errors.js";
-import { notebookInspectCommand, notebookRunCommand } from "./notebook-commands.js";
+import { collect } from "./cli-options.js";
 import type { ParamPair } from "./param-args.js";
 
 // commander keeps underscores in option names (papermill's spelling).
@@ -54,7 +54,9 @@ export function registerNotebookCommands(
       process.on("SIGINT", onSigint);
       try {
         exit(
-          await notebookRunCommand({
+          await (
+            await import("./notebook-commands.js")
+          ).notebookRunCommand({
             input,
             output,
             pairs,
@@ -82,13 +84,10 @@ export function registerNotebookCommands(
     .description("list a notebook's declared parameters (its `parameters` cell)")
     .argument("<notebook>", "notebook (.ipynb)")
     .option("--json", "print the parameters as JSON", false)
-    .action((path: string, o: { json: boolean }) => {
+    .action(async (path: string, o: { json: boolean }) => {
+      const { notebookInspectCommand } = await import("./notebook-commands.js");
       exit(notebookInspectCommand(path, o.json, process.stdout));
     });
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function parseSeconds(value: string): number {

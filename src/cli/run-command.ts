@@ -3,12 +3,10 @@ import { join } from "node:path";
 import { Engine } from "../engine/engine.js";
 import { toRunView, type RunView } from "../engine/run-view.js";
 import { workflowToDocument } from "../spec/document.js";
-import { ParamError } from "../spec/errors.js";
-import { parseCliValue, parseParamsFile, resolveRunParams } from "../spec/params.js";
-import type { JsonObject } from "../spec/types.js";
 import { openStore } from "../store/open-store.js";
 import { createRunnerRegistry } from "../tasks/registry.js";
-import { loadWorkflow, readUserFile } from "./load-workflow.js";
+import { resolveCliParams } from "./cli-params.js";
+import { loadWorkflow } from "./load-workflow.js";
 import type { ParamPair } from "./param-args.js";
 import { PlainProgress } from "./progress-plain.js";
 import { TtyProgress, formatElapsed } from "./progress-tty.js";
@@ -39,16 +37,7 @@ export interface RunCommandOptions {
 /** Runs a workflow once; resolves with the process exit code (0 iff the run succeeded). */
 export async function runCommand(opts: RunCommandOptions): Promise<number> {
   const { workflow, baseDir, path } = loadWorkflow(opts.file);
-  const given: JsonObject = {};
-  for (const f of opts.paramFiles) {
-    Object.assign(given, parseParamsFile(readUserFile(f, "params file"), f));
-  }
-  // A declared string param keeps the text as typed (papermill's parsing would turn
-  // "1.10" into 1.1); every other value is parsed as papermill does.
-  for (const { name, value, raw } of opts.params) {
-    given[name] = raw || workflow.params[name]?.type === "string" ? value : parseCliValue(value);
-  }
-  const params = resolveRunParams(workflow.params, given);
+  const params = resolveCliParams(workflow, opts.params, opts.paramFiles);
 
   const store = await openStore({ dataDir: opts.dataDir, db: opts.db });
   const runners = createRunnerRegistry({
@@ -85,21 +74,6 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
     await runners.close?.();
     await store.close();
   }
-}
-
-/** Parses `--pool NAME=SLOTS` values. */
-export function parsePoolOption(
-  value: string,
-  pools: Record<string, number>,
-): Record<string, number> {
-  const m = /^([A-Za-z0-9_.-]+)=(\d+)$/.exec(value);
-  const slots = m ? Number(m[2]) : NaN;
-  if (!m || !(slots >= 1)) {
-    throw new ParamError(
-      `--pool takes NAME=SLOTS with SLOTS >= 1, e.g. --pool gpu=2 (got "${value}")`,
-    );
-  }
-  return { ...pools, [m[1]!]: slots };
 }
 
 // The closing lines: the outcome, counts per state, and for each failure its error and log.
