@@ -7,11 +7,11 @@ export UPDRAFT_PYTHON ?= /usr/bin/python3
 # Debian packages the project needs; installed only when missing.
 APT_PACKAGES := python3 sqlite3 python3-ipykernel python3-jupyter-client r-cran-irkernel r-base-core \
   r-cran-rmarkdown pandoc python3-pytest jupyter-nbconvert python3-pandas python3-sklearn \
-  python3-matplotlib bsdutils python3-torch python3-distributed
+  python3-matplotlib bsdutils python3-torch python3-distributed chromium
 
-.PHONY: setup deps apt kernels build start test lint typecheck unit pytest bench clean
+.PHONY: setup deps apt kernels build start test lint typecheck unit pytest bench clean web webtest
 
-setup: apt kernels deps build
+setup: apt kernels deps build web
 
 apt:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -45,6 +45,22 @@ node_modules/.installed: package-lock.json package.json
 build: deps
 	npx tsc -p tsconfig.build.json
 
+# The web app is its own npm project (web/): npm ci only when its lockfile changed, and a
+# vite build into web/dist only when its sources (or the src/spec modules it imports) did.
+web: web/dist/index.html
+web/node_modules/.installed: web/package-lock.json web/package.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+web/dist/index.html: web/node_modules/.installed web/index.html web/vite.config.ts \
+  $(shell find web/src src/spec -type f 2>/dev/null)
+	cd web && npx vite build
+
+# The web app's typecheck, lint (its own config with React rules), unit tests, and its
+# browser tests on the built app in Debian's Chromium.
+webtest: web
+	cd web && npx tsc -p tsconfig.json --noEmit && npx eslint . && npx vitest run && \
+	  npx vitest run -c vitest.e2e.config.ts
+
 start: setup
 	bin/updraft serve --port $(PORT) --data-dir $(DATA_DIR) --examples examples
 
@@ -65,7 +81,7 @@ unit:
 pytest:
 	cd python/updraft_airflow && PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest -q -p no:cacheprovider
 
-test: setup typecheck lint unit pytest
+test: setup typecheck lint webtest unit pytest
 
 bench: setup
 	npm run bench

@@ -8,7 +8,8 @@ export default tseslint.config(
       "dist/",
       "node_modules/",
       "coverage/",
-      "web/dist/",
+      // web/ is linted by its own config (React rules, its own node_modules).
+      "web/",
       "**/*.js",
       "**/*.cjs",
       "**/*.mjs",
