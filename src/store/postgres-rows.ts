@@ -130,6 +130,7 @@ export const PG_SQL = {
   latestWorkflow: "SELECT * FROM workflows WHERE name = $1 ORDER BY version DESC LIMIT 1",
   workflowVersion: "SELECT * FROM workflows WHERE name = $1 AND version = $2",
   listWorkflows: "SELECT DISTINCT ON (name) * FROM workflows ORDER BY name, version DESC",
+  workflowVersions: "SELECT * FROM workflows WHERE name = $1 ORDER BY version DESC LIMIT $2",
   // Inserts the next version unless the latest has the same document, then returns
   // whichever row is now the latest, in one statement (and so in one pipelined message).
   saveWorkflow: `

@@ -154,6 +154,25 @@ export class PostgresStore implements Store {
     });
   }
 
+  /** Every version of a workflow, newest first. */
+  listVersions(name: string, limit?: number): Promise<WorkflowVersionRecord[]> {
+    if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0))
+      return Promise.reject(
+        new UpdraftError(
+          ErrorCodes.STORE,
+          `Cannot list versions: limit must be a non-negative integer, got ${String(limit)}.`,
+        ),
+      );
+    return this.read(async () => {
+      // LIMIT NULL is no limit in PostgreSQL.
+      const r = await this.query<PgWorkflowRow>("workflow_versions", PG_SQL.workflowVersions, [
+        encText(name),
+        limit ?? null,
+      ]);
+      return r.rows.map(pgToWorkflow);
+    });
+  }
+
   /** The latest version of every workflow, sorted by name. */
   listWorkflows(): Promise<WorkflowVersionRecord[]> {
     return this.read(async () => {

@@ -109,6 +109,9 @@ export function prepareStatements(db: Database.Database) {
       `SELECT logical_date FROM runs WHERE workflow = ? AND trigger = ?
        ORDER BY logical_date DESC LIMIT 1`,
     ),
+    workflowVersions: db.prepare<[string, number], WorkflowRow>(
+      "SELECT * FROM workflows WHERE name = ? ORDER BY version DESC LIMIT ?",
+    ),
     latestWorkflow: db.prepare<[string], WorkflowRow>(
       "SELECT * FROM workflows WHERE name = ? ORDER BY version DESC LIMIT 1",
     ),

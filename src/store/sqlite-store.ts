@@ -159,6 +159,13 @@ export class SqliteStore implements Store {
     });
   }
 
+  listVersions(name: string, limit?: number): Promise<WorkflowVersionRecord[]> {
+    if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0))
+      return Promise.reject(badLimit(limit));
+    // SQLite: a negative LIMIT means no limit.
+    return this.read(() => this.s.workflowVersions.all(name, limit ?? -1).map(toWorkflow));
+  }
+
   listWorkflows(): Promise<WorkflowVersionRecord[]> {
     return this.read(() => this.s.latestWorkflows.all().map(toWorkflow));
   }
@@ -451,4 +458,11 @@ export class SqliteStore implements Store {
       `The store for ${this.location} is closed; open it again before using it.`,
     );
   }
+}
+
+function badLimit(limit: unknown): UpdraftError {
+  return new UpdraftError(
+    ErrorCodes.STORE,
+    `Cannot list versions: limit must be a non-negative integer, got ${String(limit)}.`,
+  );
 }

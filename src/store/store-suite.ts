@@ -146,6 +146,18 @@ export function describeStoreSuite(name: string, makeStore: () => Promise<StoreF
         expect(list[3]?.source).toBe("b.yaml");
       });
 
+      it("lists a workflow's versions newest first, with a limit", async () => {
+        expect(await store.listVersions("wf")).toEqual([]);
+        const v1 = await store.saveWorkflow("wf", doc, "wf.yaml");
+        const v2 = await store.saveWorkflow("wf", { ...doc, n: [9] });
+        await store.saveWorkflow("other", doc);
+        expect(await store.listVersions("wf")).toEqual([v2, v1]);
+        expect(await store.listVersions("wf", 1)).toEqual([v2]);
+        expect(await store.listVersions("wf", 0)).toEqual([]);
+        await expect(store.listVersions("wf", -1)).rejects.toMatchObject({ code: "E_STORE" });
+        await expect(store.listVersions("wf", 1.5)).rejects.toMatchObject({ code: "E_STORE" });
+      });
+
       it("keeps each workflow's paused state, last write wins, across a reopen", async () => {
         expect(await store.listWorkflowStates()).toEqual([]);
         await store.setPaused("etl", true, "2024-01-01T00:00:00.000Z");

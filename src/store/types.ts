@@ -113,6 +113,8 @@ export interface Store {
   getWorkflow(name: string, version?: number): Promise<WorkflowVersionRecord | undefined>;
   /** The latest version of every workflow, sorted by name in code-point (binary) order. */
   listWorkflows(): Promise<WorkflowVersionRecord[]>;
+  /** Every version of a workflow, newest first, at most `limit` (default all). */
+  listVersions(name: string, limit?: number): Promise<WorkflowVersionRecord[]>;
 
   /** Records whether a workflow's schedule is paused (`at`: ISO time of the change). */
   setPaused(name: string, paused: boolean, at: string): Promise<void>;
