@@ -15,6 +15,7 @@ import { drain, readJsonBody } from "./request-body.js";
 import type { Route } from "./router.js";
 import type { RunViews } from "./run-views.js";
 import { eventStream, followTaskLog } from "./live-handlers.js";
+import { workflowRoutes } from "./workflow-handlers.js";
 import { checkRunId, findTaskLog } from "./task-log.js";
 import type { CatalogEntry, WorkflowCatalog } from "./workflow-catalog.js";
 import type { WorkflowSchedules } from "./workflow-schedules.js";
@@ -27,6 +28,8 @@ export interface ApiDeps {
   runViews: RunViews;
   /** Pause state and next runs of the workflows' schedules. */
   schedules: WorkflowSchedules;
+  /** Where relative paths of workflows saved through the API resolve. */
+  libraryDir: string;
   /** Finds the workflow version and base directory of a stored run (for repair). */
   loadRunWorkflow: RunWorkflowLoader;
   dataDir: string;
@@ -59,6 +62,7 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
   return [
     { method: "GET", pattern: "/", handler: () => homePage(deps) },
     { method: "GET", pattern: "/api/v1/health", handler: () => ok({ status: "ok" }) },
+    ...workflowRoutes(deps),
     {
       method: "GET",
       pattern: "/api/v1/events",

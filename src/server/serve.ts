@@ -2,8 +2,8 @@
  * `updraft serve` put together: the store (`--db`, else SQLite in the data directory), the engine,
  * the workflow catalog and the HTTP server, and their orderly shutdown.
  */
-import { statSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdirSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { systemClock, type Clock } from "../engine/clock.js";
 import { Engine } from "../engine/engine.js";
 import { storedWorkflowLoader } from "../engine/stored-workflow.js";
@@ -11,7 +11,7 @@ import { ErrorCodes, UpdraftError } from "../spec/errors.js";
 import { openStore } from "../store/open-store.js";
 import { createRunnerRegistry } from "../tasks/registry.js";
 import { createServer, type UpdraftServer } from "./server.js";
-import { WorkflowCatalog, loadWorkflowCatalog } from "./workflow-catalog.js";
+import { WorkflowCatalog, addStoredWorkflows, loadWorkflowCatalog } from "./workflow-catalog.js";
 import { WorkflowSchedules } from "./workflow-schedules.js";
 
 /** Settings of a service. */
@@ -70,7 +70,13 @@ export async function startService(opts: ServeOptions): Promise<RunningService> 
     const workflows = opts.examples
       ? await loadWorkflowCatalog(opts.examples, store, log)
       : new WorkflowCatalog();
-    const loadRunWorkflow = storedWorkflowLoader(store);
+    // Workflows saved through the API (not from a file) come back from the store.
+    const workflowLibrary = join(dataDir, "library");
+    mkdirSync(workflowLibrary, { recursive: true });
+    await addStoredWorkflows(workflows, store, workflowLibrary, log);
+    const loadRunWorkflow = storedWorkflowLoader(store, (v) =>
+      v.source !== undefined && isAbsolute(v.source) ? dirname(v.source) : workflowLibrary,
+    );
     // Runs a killed server left behind continue before anything new is accepted.
     const resumed = await engine.recover(loadRunWorkflow);
     if (resumed.length > 0) log(`resuming ${resumed.length} interrupted run(s)`);
@@ -85,7 +91,16 @@ export async function startService(opts: ServeOptions): Promise<RunningService> 
       log,
     });
     await schedules.start();
-    server = createServer({ engine, store, workflows, schedules, loadRunWorkflow, dataDir, log });
+    server = createServer({
+      engine,
+      store,
+      workflows,
+      schedules,
+      loadRunWorkflow,
+      dataDir,
+      libraryDir: workflowLibrary,
+      log,
+    });
     await server.listen(opts.port, opts.host).catch((err: unknown) => {
       throw listenError(err, opts.host, opts.port);
     });

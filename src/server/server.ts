@@ -27,6 +27,8 @@ export interface ServerDeps {
   workflows: WorkflowCatalog;
   /** Pause state and next runs of the workflows' schedules. */
   schedules: WorkflowSchedules;
+  /** Where relative paths of workflows saved through the API resolve. */
+  libraryDir: string;
   /** Finds the workflow version and base directory of a stored run (repair, recovery). */
   loadRunWorkflow: RunWorkflowLoader;
   /** Data directory of the engine; task logs are read from `<dataDir>/runs/` only. */
@@ -55,6 +57,7 @@ export function createServer(deps: ServerDeps): UpdraftServer {
     runViews: new RunViews(deps.store),
     loadRunWorkflow: deps.loadRunWorkflow,
     schedules: deps.schedules,
+    libraryDir: deps.libraryDir,
     dataDir: deps.dataDir,
     log,
   });

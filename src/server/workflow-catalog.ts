@@ -4,10 +4,10 @@
  * reported and skipped; it never stops the server.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { workflowToDocument } from "../spec/document.js";
 import { UpdraftError, ValidationError, formatIssues } from "../spec/errors.js";
-import { parseWorkflowText } from "../spec/parse.js";
+import { parseWorkflowText, validateWorkflowDocument } from "../spec/parse.js";
 import type { Workflow } from "../spec/types.js";
 import type { Store } from "../store/types.js";
 
@@ -31,6 +31,11 @@ export class WorkflowCatalog {
     if (this.entries.has(entry.workflow.name)) return false;
     this.entries.set(entry.workflow.name, entry);
     return true;
+  }
+
+  /** Adds or replaces the entry of a workflow (a new version saved through the API). */
+  set(entry: CatalogEntry): void {
+    this.entries.set(entry.workflow.name, entry);
   }
 
   /** The entry of a workflow, if the catalog has it. */
@@ -79,10 +84,45 @@ export async function loadWorkflowCatalog(
       );
       continue;
     }
+    // A workflow changed through the API keeps that version: the file does not overwrite it.
+    const latest = await store.getWorkflow(workflow.name);
+    if (latest && latest.source !== path) {
+      report(
+        `skipping ${shown}: workflow "${workflow.name}" has a newer version saved through the API`,
+      );
+      continue;
+    }
     const saved = await store.saveWorkflow(workflow.name, workflowToDocument(workflow), path);
     catalog.add({ workflow, baseDir: dirname(path), version: saved.version, path });
   }
   return catalog;
+}
+
+/**
+ * Adds the stored workflows the catalog does not hold yet (those saved through the API),
+ * at their latest version; relative paths in them resolve against `libraryDir`.
+ */
+export async function addStoredWorkflows(
+  catalog: WorkflowCatalog,
+  store: Store,
+  libraryDir: string,
+  report: (message: string) => void,
+): Promise<void> {
+  for (const v of await store.listWorkflows()) {
+    if (catalog.get(v.name)) continue;
+    const { workflow, issues } = validateWorkflowDocument(v.document);
+    if (!workflow) {
+      report(`skipping stored workflow ${v.name} v${v.version}:\n${indent(formatIssues(issues))}`);
+      continue;
+    }
+    const source = v.source;
+    catalog.add({
+      workflow,
+      baseDir: source !== undefined && isAbsolute(source) ? dirname(source) : libraryDir,
+      version: v.version,
+      path: v.source ?? "",
+    });
+  }
 }
 
 // Workflow files in a stable order; dot-directories and node_modules are not searched.

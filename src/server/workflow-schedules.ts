@@ -71,6 +71,17 @@ export class WorkflowSchedules {
     return { paused: this.paused.get(name) ?? true, nextRun: next ? next.toISOString() : null };
   }
 
+  /** Takes a new or changed workflow of the catalog into account (a new one starts paused). */
+  async added(name: string): Promise<void> {
+    const entry = this.deps.workflows.get(name);
+    if (!entry) return;
+    if (!this.paused.has(name)) {
+      await this.deps.store.setPaused(name, true, this.iso());
+      this.paused.set(name, true);
+    }
+    await this.sync(entry);
+  }
+
   /** Pauses or unpauses a workflow; unpausing creates the runs it missed per `catchup`. */
   async setPaused(name: string, paused: boolean): Promise<ScheduleStatus> {
     const entry = this.deps.workflows.get(name);

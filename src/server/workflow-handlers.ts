@@ -1,0 +1,163 @@
+/**
+ * Saving workflows through the API: create, save a new version, read the version history
+ * and any old version. Every save is validated exactly as `updraft validate` does and
+ * answers 400 with every issue and its path; an unchanged document keeps its version.
+ */
+import { workflowToDocument } from "../spec/document.js";
+import { ValidationError } from "../spec/errors.js";
+import { getOwn, isObject } from "../spec/json.js";
+import { WORKFLOW_NAME_RE } from "../spec/names.js";
+import { parseWorkflowText, validateWorkflowDocument } from "../spec/parse.js";
+import type { Workflow } from "../spec/types.js";
+import type { Store, WorkflowVersionRecord } from "../store/types.js";
+import type { ApiRequest, Handler } from "./api-handlers.js";
+import { HttpError, badRequest, notFound } from "./http-errors.js";
+import { json, type Reply } from "./reply.js";
+import { readJsonBody } from "./request-body.js";
+import type { Route } from "./router.js";
+import type { WorkflowCatalog } from "./workflow-catalog.js";
+import type { WorkflowSchedules } from "./workflow-schedules.js";
+
+/** A workflow file may be 5 MB; its JSON form in a request a little more. */
+const MAX_WORKFLOW_BODY_BYTES = 6 * 1024 * 1024;
+const MAX_VERSIONS = 1000;
+
+/** What the workflow routes need. */
+export interface WorkflowHandlerDeps {
+  store: Store;
+  workflows: WorkflowCatalog;
+  schedules: WorkflowSchedules;
+  /** Relative paths of workflows saved through the API resolve against the library. */
+  libraryDir: string;
+}
+
+/** The routes that write workflows and read their history. */
+export function workflowRoutes(deps: WorkflowHandlerDeps): Route<Handler>[] {
+  return [
+    {
+      method: "POST",
+      pattern: "/api/v1/workflows",
+      handler: async ({ req }) => {
+        const workflow = workflowFromBody(await readJsonBody(req, MAX_WORKFLOW_BODY_BYTES));
+        const name = workflow.name;
+        if (deps.workflows.get(name) || (await deps.store.getWorkflow(name))) {
+          throw new HttpError(
+            409,
+            "E_CONFLICT",
+            `a workflow named ${JSON.stringify(name)} exists; PUT /api/v1/workflows/${name} saves a new version of it`,
+          );
+        }
+        return save(deps, workflow, 201);
+      },
+    },
+    {
+      method: "PUT",
+      pattern: "/api/v1/workflows/:name",
+      handler: async ({ req, params }) => {
+        const name = checkName(params["name"] ?? "");
+        const workflow = workflowFromBody(await readJsonBody(req, MAX_WORKFLOW_BODY_BYTES));
+        if (workflow.name !== name) {
+          throw badRequest(
+            `the document is named ${JSON.stringify(workflow.name)} but the URL names ${JSON.stringify(name)}; they must match (a rename is a new workflow)`,
+          );
+        }
+        if (!deps.workflows.get(name)) {
+          throw notFound(
+            `no workflow named ${JSON.stringify(name)}; POST /api/v1/workflows creates it`,
+          );
+        }
+        return save(deps, workflow, 200);
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/api/v1/workflows/:name/versions",
+      handler: async ({ params, query }: ApiRequest) => {
+        const name = checkName(params["name"] ?? "");
+        const limit = parseLimit(query.get("limit"));
+        const versions = await deps.store.listVersions(name, limit);
+        if (versions.length === 0 && !deps.workflows.get(name)) {
+          throw notFound(`no workflow named ${JSON.stringify(name)}`);
+        }
+        return json(200, { versions: versions.map(versionSummary) });
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/api/v1/workflows/:name/versions/:version",
+      handler: async ({ params }) => {
+        const name = checkName(params["name"] ?? "");
+        const raw = params["version"] ?? "";
+        const version = /^[1-9][0-9]{0,8}$/.test(raw) ? Number(raw) : NaN;
+        if (!Number.isSafeInteger(version)) {
+          throw badRequest(`not a version number: ${JSON.stringify(raw.slice(0, 40))}`);
+        }
+        const v = await deps.store.getWorkflow(name, version);
+        if (!v) throw notFound(`workflow ${JSON.stringify(name)} has no version ${version}`);
+        return json(200, { ...versionSummary(v), document: v.document });
+      },
+    },
+  ];
+}
+
+async function save(deps: WorkflowHandlerDeps, workflow: Workflow, status: number): Promise<Reply> {
+  const before = deps.workflows.get(workflow.name)?.version;
+  const saved = await deps.store.saveWorkflow(workflow.name, workflowToDocument(workflow));
+  deps.workflows.set({ workflow, baseDir: deps.libraryDir, version: saved.version, path: "" });
+  await deps.schedules.added(workflow.name);
+  return json(
+    status,
+    {
+      name: workflow.name,
+      version: saved.version,
+      changed: saved.version !== before,
+      ...deps.schedules.status(workflow.name),
+      document: saved.document,
+    },
+    { location: `/api/v1/workflows/${workflow.name}` },
+  );
+}
+
+// `{document: {...}}` (the JSON form, as the designer sends it) or `{yaml: "..."}` (a file's text).
+function workflowFromBody(body: unknown): Workflow {
+  const shape = 'the request body must be {"document": {...}} or {"yaml": "..."}';
+  if (!isObject(body)) throw badRequest(shape);
+  const keys = Object.keys(body);
+  const unknown = keys.filter((k) => k !== "document" && k !== "yaml");
+  if (unknown.length > 0 || keys.length !== 1) {
+    throw badRequest(`${shape}; got the field(s) ${keys.join(", ") || "none"}`, { fields: keys });
+  }
+  const yaml = getOwn(body, "yaml");
+  if (yaml !== undefined) {
+    if (typeof yaml !== "string") throw badRequest(`"yaml" must be the text of a workflow file`);
+    return parseWorkflowText(yaml, { filename: "the request" });
+  }
+  const { workflow, issues } = validateWorkflowDocument(getOwn(body, "document"));
+  if (!workflow) throw new ValidationError(issues);
+  return workflow;
+}
+
+function checkName(name: string): string {
+  if (!WORKFLOW_NAME_RE.test(name)) {
+    throw badRequest(`not a valid workflow name: ${JSON.stringify(name.slice(0, 80))}`);
+  }
+  return name;
+}
+
+function parseLimit(raw: string | null): number {
+  if (raw === null) return MAX_VERSIONS;
+  const n = /^[0-9]{1,6}$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= 1 && n <= MAX_VERSIONS)) {
+    throw badRequest(`limit must be a whole number from 1 to ${MAX_VERSIONS}`);
+  }
+  return n;
+}
+
+function versionSummary(v: WorkflowVersionRecord) {
+  return {
+    name: v.name,
+    version: v.version,
+    createdAt: v.createdAt,
+    source: v.source ?? null,
+  };
+}
