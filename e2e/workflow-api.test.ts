@@ -164,6 +164,35 @@ describe("workflows through the API", () => {
     }
   });
 
+  it("lists workflows in name order with search and paging", async () => {
+    for (const n of ["zeta", "alpha-etl", "beta"]) {
+      const r = await send("POST", "/api/v1/workflows", {
+        document: {
+          name: n,
+          description: n === "beta" ? "Nightly ETL" : "",
+          tasks: { a: { type: "empty" } },
+        },
+      });
+      expect(r.status).toBe(201);
+    }
+    const all = await send("GET", "/api/v1/workflows");
+    const names = (all.body["workflows"] as { name: string }[]).map((w) => w.name);
+    expect(names).toEqual([...names].sort());
+    expect(all.body["total"]).toBe(names.length);
+    const etl = await send("GET", "/api/v1/workflows?q=ETL");
+    expect((etl.body["workflows"] as { name: string }[]).map((w) => w.name)).toEqual([
+      "alpha-etl",
+      "beta",
+    ]);
+    const page = await send("GET", "/api/v1/workflows?limit=2&offset=1");
+    expect((page.body["workflows"] as { name: string }[]).map((w) => w.name)).toEqual(
+      names.slice(1, 3),
+    );
+    for (const q of ["limit=0", "limit=10001", "offset=-1", "limit=abc", `q=${"x".repeat(201)}`]) {
+      expect((await send("GET", `/api/v1/workflows?${q}`)).status, q).toBe(400);
+    }
+  });
+
   it("keeps API versions across a restart and never lets a file overwrite them", async () => {
     const put = await send("PUT", "/api/v1/workflows/from-file", {
       document: { name: "from-file", tasks: { a: { type: "empty" }, b: { type: "empty" } } },

@@ -16,6 +16,7 @@ import type { Route } from "./router.js";
 import type { RunViews } from "./run-views.js";
 import { eventStream, followTaskLog } from "./live-handlers.js";
 import { workflowRoutes } from "./workflow-handlers.js";
+import { summary } from "./workflow-summary.js";
 import { checkRunId, findTaskLog } from "./task-log.js";
 import type { CatalogEntry, WorkflowCatalog } from "./workflow-catalog.js";
 import type { WorkflowSchedules } from "./workflow-schedules.js";
@@ -67,11 +68,6 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
       method: "GET",
       pattern: "/api/v1/events",
       handler: ({ query }) => Promise.resolve(eventStream(engine, query)),
-    },
-    {
-      method: "GET",
-      pattern: "/api/v1/workflows",
-      handler: () => ok({ workflows: workflows.list().map((e) => summary(e, deps.schedules)) }),
     },
     {
       method: "GET",
@@ -206,19 +202,6 @@ async function runOr404(runViews: RunViews, id: string) {
   const view = await runViews.get(id);
   if (!view) throw notFound(`no run ${id}`);
   return view;
-}
-
-function summary(entry: CatalogEntry, schedules: WorkflowSchedules) {
-  const w = entry.workflow;
-  return {
-    name: w.name,
-    description: w.description ?? null,
-    version: entry.version,
-    schedule: w.schedule ?? null,
-    ...schedules.status(w.name),
-    tasks: Object.keys(w.tasks).length,
-    params: w.params,
-  };
 }
 
 // The body of a trigger: nothing, `{}` or `{params: {...}}`; anything else is a 400.

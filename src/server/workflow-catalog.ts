@@ -25,17 +25,21 @@ export interface CatalogEntry {
 /** In-memory map of workflow name -> entry, in name order. */
 export class WorkflowCatalog {
   private readonly entries = new Map<string, CatalogEntry>();
+  // Listing 10,000 workflows on every request must not sort them every time.
+  private sorted: CatalogEntry[] | undefined;
 
   /** Adds an entry; false (and nothing added) when the name is taken. */
   add(entry: CatalogEntry): boolean {
     if (this.entries.has(entry.workflow.name)) return false;
     this.entries.set(entry.workflow.name, entry);
+    this.sorted = undefined;
     return true;
   }
 
   /** Adds or replaces the entry of a workflow (a new version saved through the API). */
   set(entry: CatalogEntry): void {
     this.entries.set(entry.workflow.name, entry);
+    this.sorted = undefined;
   }
 
   /** The entry of a workflow, if the catalog has it. */
@@ -43,11 +47,12 @@ export class WorkflowCatalog {
     return this.entries.get(name);
   }
 
-  /** Every entry, sorted by name. */
-  list(): CatalogEntry[] {
-    return [...this.entries.values()].sort((a, b) =>
-      a.workflow.name.localeCompare(b.workflow.name),
+  /** Every entry, sorted by name (code-point order, as the store lists them). */
+  list(): readonly CatalogEntry[] {
+    this.sorted ??= [...this.entries.values()].sort((a, b) =>
+      a.workflow.name < b.workflow.name ? -1 : a.workflow.name > b.workflow.name ? 1 : 0,
     );
+    return this.sorted;
   }
 }
 

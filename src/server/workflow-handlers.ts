@@ -16,11 +16,14 @@ import { json, type Reply } from "./reply.js";
 import { readJsonBody } from "./request-body.js";
 import type { Route } from "./router.js";
 import type { WorkflowCatalog } from "./workflow-catalog.js";
+import { summary } from "./workflow-summary.js";
 import type { WorkflowSchedules } from "./workflow-schedules.js";
 
 /** A workflow file may be 5 MB; its JSON form in a request a little more. */
 const MAX_WORKFLOW_BODY_BYTES = 6 * 1024 * 1024;
 const MAX_VERSIONS = 1000;
+/** Most workflows one list request returns (and the default). */
+const MAX_LIST = 10_000;
 
 /** What the workflow routes need. */
 export interface WorkflowHandlerDeps {
@@ -34,6 +37,11 @@ export interface WorkflowHandlerDeps {
 /** The routes that write workflows and read their history. */
 export function workflowRoutes(deps: WorkflowHandlerDeps): Route<Handler>[] {
   return [
+    {
+      method: "GET",
+      pattern: "/api/v1/workflows",
+      handler: ({ query }) => Promise.resolve(listPage(deps, query)),
+    },
     {
       method: "POST",
       pattern: "/api/v1/workflows",
@@ -98,6 +106,32 @@ export function workflowRoutes(deps: WorkflowHandlerDeps): Route<Handler>[] {
       },
     },
   ];
+}
+
+// `?q=` filters by name or description; `limit` (default and most 10,000) and `offset` page.
+function listPage(deps: WorkflowHandlerDeps, query: URLSearchParams): Reply {
+  const q = (query.get("q") ?? "").toLowerCase();
+  if (q.length > 200) throw badRequest("q must be at most 200 characters");
+  const limit = wholeNumber(query.get("limit"), "limit", MAX_LIST, MAX_LIST, 1);
+  const offset = wholeNumber(query.get("offset"), "offset", 0, Number.MAX_SAFE_INTEGER, 0);
+  const all = deps.workflows.list();
+  const matching =
+    q === ""
+      ? all
+      : all.filter(
+          (e) =>
+            e.workflow.name.includes(q) || (e.workflow.description ?? "").toLowerCase().includes(q),
+        );
+  const page = matching.slice(offset, offset + limit).map((e) => summary(e, deps.schedules));
+  return json(200, { workflows: page, total: matching.length, offset, limit });
+}
+
+function wholeNumber(raw: string | null, what: string, dflt: number, max: number, min: number) {
+  if (raw === null || raw === "") return dflt;
+  const n = /^[0-9]{1,16}$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= min && n <= max))
+    throw badRequest(`${what} must be a whole number from ${min} to ${max}`);
+  return n;
 }
 
 async function save(deps: WorkflowHandlerDeps, workflow: Workflow, status: number): Promise<Reply> {
