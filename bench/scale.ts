@@ -3,7 +3,8 @@
  * SQLite and handed to the real scheduler on the real clock. Measures the time to load
  * and schedule them and the scheduler's CPU over an idle window (fires that fall in the
  * window create their runs in the store, as in the server). The issue's 10-minute
- * average is shortened to UPDRAFT_BENCH_IDLE_S seconds (default 20).
+ * average is shortened to UPDRAFT_BENCH_IDLE_S seconds (default 20). Then the same sizes
+ * through the real service over HTTP (bench/scale-server.ts).
  */
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -14,6 +15,7 @@ import { Scheduler } from "../src/engine/scheduler.js";
 import { workflowToDocument } from "../src/spec/document.js";
 import { SqliteStore } from "../src/store/sqlite-store.js";
 import { r3, workflowOf } from "./harness.js";
+import { scaleServer } from "./scale-server.js";
 
 async function scaleAt(n: number, idleS: number): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), "updraft-bench-scale-"));
@@ -100,7 +102,18 @@ async function scaleAt(n: number, idleS: number): Promise<Record<string, unknown
 /** Runs the benchmark and returns its figures. */
 export async function scale(): Promise<Record<string, unknown>> {
   const idleS = Number(process.env["UPDRAFT_BENCH_IDLE_S"] ?? 20);
-  const small = await scaleAt(1000, idleS);
-  const large = await scaleAt(10_000, idleS);
-  return { bench: "scale", scheduler: [small, large], goal_idle_cpu_pct: 2 };
+  const scheduler = [await scaleAt(1000, idleS), await scaleAt(10_000, idleS)];
+  const server = [await scaleServer(1000, idleS), await scaleServer(10_000, idleS)];
+  return {
+    bench: "scale",
+    scheduler,
+    server,
+    goals: {
+      idle_cpu_pct: 2,
+      rss_mb: 300,
+      list_p99_ms: 50,
+      cron_skew_p99_ms: 1000,
+      edit_live_ms: 2000,
+    },
+  };
 }

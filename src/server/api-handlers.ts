@@ -17,6 +17,11 @@ import type { RunViews } from "./run-views.js";
 import { eventStream, followTaskLog } from "./live-handlers.js";
 import { workflowRoutes } from "./workflow-handlers.js";
 import { summary } from "./workflow-summary.js";
+import { NotebookLibrary } from "./notebook-library.js";
+import { notebookRoutes } from "./notebook-handlers.js";
+import type { Metrics } from "./metrics.js";
+import { metricsRoutes } from "./metrics-routes.js";
+import { docsRoutes } from "./openapi.js";
 import { checkRunId, findTaskLog } from "./task-log.js";
 import type { CatalogEntry, WorkflowCatalog } from "./workflow-catalog.js";
 import type { WorkflowSchedules } from "./workflow-schedules.js";
@@ -35,6 +40,8 @@ export interface ApiDeps {
   loadRunWorkflow: RunWorkflowLoader;
   dataDir: string;
   log: (message: string) => void;
+  /** Served at `/metrics` when given. */
+  metrics?: Metrics;
 }
 
 /** One request as a handler sees it. */
@@ -64,6 +71,9 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
     { method: "GET", pattern: "/", handler: () => homePage(deps) },
     { method: "GET", pattern: "/api/v1/health", handler: () => ok({ status: "ok" }) },
     ...workflowRoutes(deps),
+    ...notebookRoutes({ library: new NotebookLibrary(deps.libraryDir) }),
+    ...(deps.metrics ? metricsRoutes(deps.metrics) : []),
+    ...docsRoutes(),
     {
       method: "GET",
       pattern: "/api/v1/events",

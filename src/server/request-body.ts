@@ -5,9 +5,11 @@ import { HttpError, badRequest } from "./http-errors.js";
 /** Largest request body accepted. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-// Past this many bytes an oversized body is no longer drained but the connection dropped:
-// draining lets an ordinary client read the 413, dropping bounds what a hostile one costs.
-const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
+/**
+ * Past this many bytes an oversized body is no longer drained but the connection dropped:
+ * draining lets an ordinary client read the 413, dropping bounds what a hostile one costs.
+ */
+export const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
 
 /**
  * The parsed JSON body, or `undefined` when the request has no body. A non-empty body must
@@ -51,9 +53,11 @@ function readText(req: IncomingMessage, limit: number): Promise<string> {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
+    // A limit above the drain bound (notebook uploads) still gets that much slack past it.
+    const dropAt = limit > MAX_DRAIN_BYTES ? limit + MAX_DRAIN_BYTES : MAX_DRAIN_BYTES;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_DRAIN_BYTES) {
+      if (size > dropAt) {
         req.destroy();
         return;
       }

@@ -37,4 +37,40 @@ describe("router", () => {
     expect(status(() => matchRoute(routes, "GET", pathSegments("/api/v1/nothing")))).toBe(404);
     expect(status(() => matchRoute(routes, "GET", pathSegments("/api/v1/runs//cancel")))).toBe(404);
   });
+
+  it("captures one or more segments with *name, literal parts after it included", () => {
+    const nb: Route<string>[] = [
+      { method: "GET", pattern: "/api/v1/notebooks", handler: "list" },
+      { method: "GET", pattern: "/api/v1/notebooks/*path/params", handler: "params" },
+      { method: "GET", pattern: "/api/v1/notebooks/*path", handler: "read" },
+    ];
+    const match = (path: string) => matchRoute(nb, "GET", pathSegments(path));
+    expect(match("/api/v1/notebooks")).toEqual({ handler: "list", params: {} });
+    expect(match("/api/v1/notebooks/")).toEqual({ handler: "list", params: {} });
+    expect(match("/api/v1/notebooks/a.ipynb")).toEqual({
+      handler: "read",
+      params: { path: "a.ipynb" },
+    });
+    expect(match("/api/v1/notebooks/x/y/a.ipynb/params")).toEqual({
+      handler: "params",
+      params: { path: "x/y/a.ipynb" },
+    });
+    // An encoded slash ends up as a separator too; empty segments reach the handler.
+    expect(match("/api/v1/notebooks/x%2Fa.ipynb").params).toEqual({ path: "x/a.ipynb" });
+    expect(match("/api/v1/notebooks/x//a.ipynb").params).toEqual({ path: "x//a.ipynb" });
+    expect(match("/api/v1/notebooks/params")).toEqual({
+      handler: "read",
+      params: { path: "params" },
+    });
+    expect(status(() => matchRoute(nb, "POST", pathSegments("/api/v1/notebooks/a.ipynb")))).toBe(
+      405,
+    );
+    expect(status(() => match("/api/v1/notebook/a.ipynb"))).toBe(404);
+    const middle: Route<string>[] = [{ method: "GET", pattern: "/f/*rest/end/:id", handler: "m" }];
+    expect(matchRoute(middle, "GET", pathSegments("/f/a/b/end/7"))).toEqual({
+      handler: "m",
+      params: { rest: "a/b", id: "7" },
+    });
+    expect(status(() => matchRoute(middle, "GET", pathSegments("/f/end/7")))).toBe(404);
+  });
 });

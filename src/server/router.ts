@@ -1,4 +1,7 @@
-/** A tiny router: literal path segments and `:name` captures, with 404 and 405 answers. */
+/**
+ * A tiny router: literal path segments, `:name` captures of one segment and one `*name`
+ * capture of one or more segments (joined with `/`), with 404 and 405 answers.
+ */
 import { HttpError, badRequest, notFound } from "./http-errors.js";
 
 /** One route: a method, a pattern such as `/api/v1/runs/:id`, and what handles it. */
@@ -65,6 +68,15 @@ function matchPattern(
   segments: readonly string[],
 ): Record<string, string> | undefined {
   const parts = pattern.split("/").slice(1);
+  const rest = parts.findIndex((p) => p.startsWith("*"));
+  if (rest >= 0) return matchRest(parts, rest, segments);
+  return matchParts(parts, segments);
+}
+
+function matchParts(
+  parts: readonly string[],
+  segments: readonly string[],
+): Record<string, string> | undefined {
   if (parts.length !== segments.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < parts.length; i++) {
@@ -78,4 +90,21 @@ function matchPattern(
     }
   }
   return params;
+}
+
+// `*name` takes every segment between the literal parts before and after it (at least one).
+// Its segments are checked by the handler: they may be empty or hold a decoded `/`.
+function matchRest(
+  parts: readonly string[],
+  rest: number,
+  segments: readonly string[],
+): Record<string, string> | undefined {
+  const after = parts.length - rest - 1;
+  const taken = segments.length - rest - after;
+  if (taken < 1) return undefined;
+  const before = matchParts(parts.slice(0, rest), segments.slice(0, rest));
+  const tail = matchParts(parts.slice(rest + 1), segments.slice(rest + taken));
+  if (!before || !tail) return undefined;
+  const name = (parts[rest] ?? "*").slice(1);
+  return { ...before, ...tail, [name]: segments.slice(rest, rest + taken).join("/") };
 }

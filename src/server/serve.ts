@@ -10,6 +10,7 @@ import { storedWorkflowLoader } from "../engine/stored-workflow.js";
 import { ErrorCodes, UpdraftError } from "../spec/errors.js";
 import { openStore } from "../store/open-store.js";
 import { createRunnerRegistry } from "../tasks/registry.js";
+import { Metrics } from "./metrics.js";
 import { createServer, type UpdraftServer } from "./server.js";
 import { WorkflowCatalog, addStoredWorkflows, loadWorkflowCatalog } from "./workflow-catalog.js";
 import { WorkflowSchedules } from "./workflow-schedules.js";
@@ -23,6 +24,8 @@ export interface ServeOptions {
   db?: string;
   /** Directory whose workflow files are loaded into the catalog. */
   examples?: string;
+  /** The notebook library (and base of API-saved workflows); `<dataDir>/library` by default. */
+  libraryDir?: string;
   /** Python interpreter of `python` tasks. */
   python: string;
   /** Environment task processes start from. */
@@ -64,6 +67,9 @@ export async function startService(opts: ServeOptions): Promise<RunningService> 
     // A store failure ends the engine's runs; the server keeps answering and says so per request.
     onFatal: (err) => log(`engine failure: ${err.stack ?? err.message}`),
   });
+  // Attached before recovery, so that resumed runs are counted too.
+  const metrics = new Metrics();
+  metrics.attach(engine);
   let server: UpdraftServer | undefined;
   let schedules: WorkflowSchedules | undefined;
   try {
@@ -71,7 +77,7 @@ export async function startService(opts: ServeOptions): Promise<RunningService> 
       ? await loadWorkflowCatalog(opts.examples, store, log)
       : new WorkflowCatalog();
     // Workflows saved through the API (not from a file) come back from the store.
-    const workflowLibrary = join(dataDir, "library");
+    const workflowLibrary = resolve(opts.libraryDir ?? join(dataDir, "library"));
     mkdirSync(workflowLibrary, { recursive: true });
     await addStoredWorkflows(workflows, store, workflowLibrary, log);
     const loadRunWorkflow = storedWorkflowLoader(store, (v) =>
@@ -100,6 +106,7 @@ export async function startService(opts: ServeOptions): Promise<RunningService> 
       dataDir,
       libraryDir: workflowLibrary,
       log,
+      metrics,
     });
     await server.listen(opts.port, opts.host).catch((err: unknown) => {
       throw listenError(err, opts.host, opts.port);

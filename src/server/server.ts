@@ -13,6 +13,7 @@ import type { Engine, RunWorkflowLoader } from "../engine/engine.js";
 import type { Store } from "../store/types.js";
 import { apiRoutes, type Handler } from "./api-handlers.js";
 import { HttpError, toErrorResponse } from "./http-errors.js";
+import type { Metrics } from "./metrics.js";
 import { json, sendReply } from "./reply.js";
 import { drain } from "./request-body.js";
 import { matchRoute, pathSegments, type Route } from "./router.js";
@@ -35,6 +36,8 @@ export interface ServerDeps {
   dataDir: string;
   /** Where server errors are logged; stderr by default. */
   log?: (message: string) => void;
+  /** Counts requests by route and serves `/metrics` when given. */
+  metrics?: Metrics;
 }
 
 /** A created server. */
@@ -60,9 +63,12 @@ export function createServer(deps: ServerDeps): UpdraftServer {
     libraryDir: deps.libraryDir,
     dataDir: deps.dataDir,
     log,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
+  const served = deps.metrics?.instrumentRoutes(routes) ?? routes;
   const server = createHttpServer((req, res) => {
-    handle(routes, req, res, log).catch((err: unknown) => {
+    deps.metrics?.observeRequest(req, res);
+    handle(served, req, res, log).catch((err: unknown) => {
       log(`error while answering ${req.method ?? "?"} ${req.url ?? "?"}: ${String(err)}`);
       res.destroy();
     });
