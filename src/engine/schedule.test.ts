@@ -73,6 +73,20 @@ describe("Schedule", () => {
     expect(() => new Schedule("@daily", "Mars/Olympus")).toThrow(/unknown time zone/);
   });
 
+  it("shares parsed patterns through a cache without mixing time zones", () => {
+    const cache = new Map();
+    const a = new Schedule("30 9 * * *", "UTC", cache);
+    const b = new Schedule("30 9 * * *", "UTC", cache);
+    const paris = new Schedule("30 9 * * *", "Europe/Paris", cache);
+    expect(cache.size).toBe(2);
+    const at = new Date("2024-06-01T00:00:00Z");
+    expect(iso(a.next(at))).toBe("2024-06-01T09:30:00.000Z");
+    expect(iso(b.next(at))).toBe("2024-06-01T09:30:00.000Z");
+    expect(iso(paris.next(at))).toBe("2024-06-01T07:30:00.000Z");
+    expect(() => new Schedule("99 * * * *", "UTC", cache)).toThrow(/not a valid cron/);
+    expect(cache.size).toBe(2);
+  });
+
   it("refuses a range with more runs than the limit instead of creating them all", () => {
     const s = new Schedule("* * * * *");
     expect(() =>

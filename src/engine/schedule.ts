@@ -19,6 +19,13 @@ const PRESETS: Readonly<Record<string, string>> = {
 /** Most intervals one call enumerates; a wider range is refused with a message. */
 export const MAX_INTERVALS = 100_000;
 
+/**
+ * Parsed cron patterns shared by the schedules of one scheduler, keyed by pattern and
+ * time zone: croner keeps a 10,000-entry year table per pattern (about 80 KB), and
+ * thousands of workflows usually share a few dozen patterns.
+ */
+export type CronCache = Map<string, Cron>;
+
 /** One data interval of a schedule. */
 export interface ScheduleInterval {
   /** The run's logical date (the interval's start). */
@@ -31,19 +38,30 @@ export interface ScheduleInterval {
 export class Schedule {
   private readonly cron: Cron;
 
-  /** Parses a workflow's `schedule` and `timezone` (default UTC); throws E_VALIDATION when bad. */
+  /**
+   * Parses a workflow's `schedule` and `timezone` (default UTC); throws E_VALIDATION when
+   * bad. Schedules given the same `cache` share parsed patterns.
+   */
   constructor(
     readonly expression: string,
     readonly timezone: string = "UTC",
+    cache?: CronCache,
   ) {
     // UTC needs no check; the validator's checks run in full only to explain a failure.
     const tzProblem = timezone === "UTC" ? undefined : checkTimezone(timezone);
     if (tzProblem) throw new UpdraftError(ErrorCodes.VALIDATION, tzProblem);
     const pattern = PRESETS[expression.trim()] ?? expression.trim();
+    const key = `${timezone}\u0000${pattern}`;
+    const cached = cache?.get(key);
+    if (cached) {
+      this.cron = cached;
+      return;
+    }
     try {
       if (pattern.startsWith("@") || pattern.split(/\s+/).length !== 5) throw new Error("shape");
       // Vixie cron (and Airflow's croniter) OR day-of-month with day-of-week when both are set.
       this.cron = new Cron(pattern, { timezone, mode: "5-part", domAndDow: false, paused: true });
+      cache?.set(key, this.cron);
     } catch (err) {
       const problem = checkSchedule(expression) ?? `schedule "${expression}" is not usable`;
       throw new UpdraftError(ErrorCodes.VALIDATION, problem, { cause: err });

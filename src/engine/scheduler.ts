@@ -9,7 +9,7 @@
 import { toUpdraftError, type UpdraftError } from "../spec/errors.js";
 import type { Clock } from "./clock.js";
 import { DueHeap } from "./due-heap.js";
-import { Schedule, type ScheduleInterval } from "./schedule.js";
+import { Schedule, type CronCache, type ScheduleInterval } from "./schedule.js";
 
 /** Longest single timer; longer waits re-arm, which also absorbs wall-clock jumps. */
 const MAX_TIMER_MS = 60 * 60 * 1000;
@@ -52,6 +52,7 @@ interface Entry {
 export class Scheduler {
   private readonly entries = new Map<string, Entry>();
   private readonly heap = new DueHeap();
+  private readonly crons: CronCache = new Map();
   private cancelTimer: (() => void) | undefined;
   private timerDue = Infinity;
   private running = false;
@@ -90,7 +91,7 @@ export class Scheduler {
    * they are stored. Throws E_VALIDATION for a bad schedule or time zone.
    */
   async set(wf: ScheduledWorkflow): Promise<void> {
-    const schedule = new Schedule(wf.schedule, wf.timezone ?? "UTC");
+    const schedule = new Schedule(wf.schedule, wf.timezone ?? "UTC", this.crons);
     const previous = this.entries.get(wf.name);
     const entry: Entry = {
       wf,
