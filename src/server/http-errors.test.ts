@@ -11,6 +11,14 @@ describe("toErrorResponse", () => {
     expect(toErrorResponse(new UpdraftError("E_PARSE", "x")).status).toBe(400);
     expect(toErrorResponse(new UpdraftError("E_USAGE", "x")).status).toBe(400);
     expect(toErrorResponse(new UpdraftError("E_NOT_FOUND", "x")).status).toBe(404);
+    expect(toErrorResponse(new UpdraftError("E_NOTEBOOK", "not a notebook")).status).toBe(400);
+    expect(toErrorResponse(new UpdraftError("E_CONFLICT", "busy")).status).toBe(409);
+    const limited = toErrorResponse(
+      new UpdraftError("E_RATE_LIMITED", "too many", { details: { retryAfterSeconds: 4.2 } }),
+    );
+    expect(limited).toMatchObject({ status: 429, headers: { "retry-after": "5" } });
+    expect(toErrorResponse(new UpdraftError("E_UNAUTHENTICATED", "who?")).status).toBe(401);
+    expect(toErrorResponse(new UpdraftError("E_FORBIDDEN", "no")).status).toBe(403);
     expect(toErrorResponse(new HttpError(415, "E_UNSUPPORTED_MEDIA_TYPE", "json")).status).toBe(
       415,
     );

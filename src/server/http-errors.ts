@@ -36,6 +36,8 @@ const CLIENT_STATUS: ReadonlyMap<string, number> = new Map([
   [ErrorCodes.USAGE, 400],
   [ErrorCodes.DAG_CYCLE, 400],
   [ErrorCodes.NOT_FOUND, 404],
+  // A notebook the client sent (or named) that does not parse.
+  [ErrorCodes.NOTEBOOK, 400],
   [ErrorCodes.CONFLICT, 409],
   [ErrorCodes.UNAUTHENTICATED, 401],
   [ErrorCodes.FORBIDDEN, 403],
@@ -57,7 +59,7 @@ export function toErrorResponse(err: unknown): ErrorResponse {
     if (status !== undefined) {
       return {
         status,
-        headers: {},
+        headers: retryAfter(err),
         body: { error: { code: err.code, message: err.message, details: err.details ?? null } },
         internal: false,
       };
@@ -76,6 +78,15 @@ export function toErrorResponse(err: unknown): ErrorResponse {
     },
     internal: true,
   };
+}
+
+// A 429 tells the client when to try again, from `details.retryAfterSeconds`.
+function retryAfter(err: UpdraftError): Record<string, string> {
+  const d = err.details as { retryAfterSeconds?: unknown } | null | undefined;
+  const s = d?.retryAfterSeconds;
+  return typeof s === "number" && Number.isFinite(s) && s >= 0
+    ? { "retry-after": String(Math.ceil(s)) }
+    : {};
 }
 
 /** A 404 for a path or resource that does not exist. */
