@@ -23,6 +23,7 @@ import type { Metrics } from "./metrics.js";
 import { metricsRoutes } from "./metrics-routes.js";
 import { docsRoutes } from "./openapi.js";
 import { checkRunId, findTaskLog } from "./task-log.js";
+import { taskNotebook } from "./task-notebook.js";
 import type { CatalogEntry, WorkflowCatalog } from "./workflow-catalog.js";
 import type { WorkflowSchedules } from "./workflow-schedules.js";
 
@@ -177,6 +178,18 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
         );
         return ok(await runOr404(runViews, id));
       },
+    },
+    {
+      method: "GET",
+      pattern: "/api/v1/runs/:id/tasks/:task/notebook",
+      handler: ({ params, query }) =>
+        taskNotebook(
+          deps.store,
+          deps.dataDir,
+          params["id"] ?? "",
+          params["task"] ?? "",
+          query.get("attempt"),
+        ),
     },
     {
       method: "GET",

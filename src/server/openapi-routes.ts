@@ -297,6 +297,29 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
       "404": failure("No such run, task or log."),
     },
   },
+  "GET /api/v1/runs/:id/tasks/:task/notebook": {
+    tag: "runs",
+    summary: "The executed notebook of a notebook task",
+    description:
+      "The output notebook (.ipynb, nbformat 4.5, with papermill metadata) of the latest " +
+      "attempt, or of `attempt`. Saved as cells finish, so a running task shows its partial output.",
+    pathParams: { ...RUN, task: "Task id." },
+    query: [
+      {
+        name: "attempt",
+        description: "Attempt number (default: the latest).",
+        schema: { type: "integer", minimum: 1 },
+      },
+    ],
+    responses: {
+      "200": {
+        description: "The notebook.",
+        content: { "application/x-ipynb+json": { type: "object" } },
+      },
+      "400": failure("A malformed run id, task id or attempt."),
+      "404": failure("No such run, task, attempt or notebook."),
+    },
+  },
   "GET /api/v1/notebooks": {
     tag: "notebooks",
     summary: "List the notebook library",
