@@ -297,6 +297,20 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
       "404": failure("No such run, task or log."),
     },
   },
+  "DELETE /api/v1/workflows/:name": {
+    tag: "workflows",
+    summary: "Delete a workflow",
+    description:
+      "Removes the workflow from the server and stops its schedule. Its versions and runs are " +
+      "kept; creating a workflow of the same name later continues its version history, and a " +
+      "file of that name under --examples is no longer loaded.",
+    pathParams: { name: "Workflow name." },
+    responses: {
+      "200": { description: "Deleted.", content: { "application/json": { type: "object" } } },
+      "400": failure("A malformed workflow name."),
+      "404": failure("No such workflow."),
+    },
+  },
   "GET /api/v1/runs/:id/tasks/:task/notebook": {
     tag: "runs",
     summary: "The executed notebook of a notebook task",

@@ -42,6 +42,11 @@ export class WorkflowCatalog {
     this.sorted = undefined;
   }
 
+  /** Removes a workflow (deleted through the API). */
+  remove(name: string): void {
+    if (this.entries.delete(name)) this.sorted = undefined;
+  }
+
   /** The entry of a workflow, if the catalog has it. */
   get(name: string): CatalogEntry | undefined {
     return this.entries.get(name);
@@ -73,6 +78,7 @@ export async function loadWorkflowCatalog(
 ): Promise<WorkflowCatalog> {
   const catalog = new WorkflowCatalog();
   const root = resolve(dir);
+  const deleted = await deletedWorkflows(store);
   for (const path of findWorkflowFiles(root, report)) {
     const shown = relative(process.cwd(), path) || path;
     let workflow: Workflow;
@@ -87,6 +93,10 @@ export async function loadWorkflowCatalog(
         `skipping ${shown}: workflow "${workflow.name}" is already loaded from ` +
           `${relative(process.cwd(), catalog.get(workflow.name)?.path ?? "")}`,
       );
+      continue;
+    }
+    if (deleted.has(workflow.name)) {
+      report(`skipping ${shown}: workflow "${workflow.name}" was deleted through the API`);
       continue;
     }
     // A workflow changed through the API keeps that version: the file does not overwrite it.
@@ -113,8 +123,9 @@ export async function addStoredWorkflows(
   libraryDir: string,
   report: (message: string) => void,
 ): Promise<void> {
+  const deleted = await deletedWorkflows(store);
   for (const v of await store.listWorkflows()) {
-    if (catalog.get(v.name)) continue;
+    if (catalog.get(v.name) || deleted.has(v.name)) continue;
     const { workflow, issues } = validateWorkflowDocument(v.document);
     if (!workflow) {
       report(`skipping stored workflow ${v.name} v${v.version}:\n${indent(formatIssues(issues))}`);
@@ -128,6 +139,11 @@ export async function addStoredWorkflows(
       path: v.source ?? "",
     });
   }
+}
+
+async function deletedWorkflows(store: Store): Promise<Set<string>> {
+  const states = await store.listWorkflowStates();
+  return new Set(states.filter((s) => s.deletedAt !== null).map((s) => s.name));
 }
 
 // Workflow files in a stable order; dot-directories and node_modules are not searched.

@@ -13,7 +13,7 @@ import type { Store, WorkflowVersionRecord } from "../store/types.js";
 import type { ApiRequest, Handler } from "./api-handlers.js";
 import { HttpError, badRequest, notFound } from "./http-errors.js";
 import { json, type Reply } from "./reply.js";
-import { readJsonBody } from "./request-body.js";
+import { drain, readJsonBody } from "./request-body.js";
 import type { Route } from "./router.js";
 import type { WorkflowCatalog } from "./workflow-catalog.js";
 import { summary } from "./workflow-summary.js";
@@ -48,7 +48,8 @@ export function workflowRoutes(deps: WorkflowHandlerDeps): Route<Handler>[] {
       handler: async ({ req }) => {
         const workflow = workflowFromBody(await readJsonBody(req, MAX_WORKFLOW_BODY_BYTES));
         const name = workflow.name;
-        if (deps.workflows.get(name) || (await deps.store.getWorkflow(name))) {
+        // A deleted workflow's name may be reused: its history continues with a new version.
+        if (deps.workflows.get(name)) {
           throw new HttpError(
             409,
             "E_CONFLICT",
@@ -75,6 +76,20 @@ export function workflowRoutes(deps: WorkflowHandlerDeps): Route<Handler>[] {
           );
         }
         return save(deps, workflow, 200);
+      },
+    },
+    {
+      method: "DELETE",
+      pattern: "/api/v1/workflows/:name",
+      handler: async ({ req, params }) => {
+        await drain(req);
+        const name = checkName(params["name"] ?? "");
+        if (!deps.workflows.get(name)) throw notFound(`no workflow named ${JSON.stringify(name)}`);
+        const at = new Date().toISOString();
+        await deps.store.setDeleted(name, at);
+        deps.workflows.remove(name);
+        deps.schedules.removed(name);
+        return json(200, { name, deletedAt: at });
       },
     },
     {
@@ -137,6 +152,7 @@ function wholeNumber(raw: string | null, what: string, dflt: number, max: number
 async function save(deps: WorkflowHandlerDeps, workflow: Workflow, status: number): Promise<Reply> {
   const before = deps.workflows.get(workflow.name)?.version;
   const saved = await deps.store.saveWorkflow(workflow.name, workflowToDocument(workflow));
+  await deps.store.setDeleted(workflow.name, null);
   deps.workflows.set({ workflow, baseDir: deps.libraryDir, version: saved.version, path: "" });
   await deps.schedules.added(workflow.name);
   return json(

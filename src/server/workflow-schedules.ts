@@ -82,6 +82,11 @@ export class WorkflowSchedules {
     await this.sync(entry);
   }
 
+  /** Forgets a deleted workflow's schedule. */
+  removed(name: string): void {
+    this.scheduler.remove(name);
+  }
+
   /** Pauses or unpauses a workflow; unpausing creates the runs it missed per `catchup`. */
   async setPaused(name: string, paused: boolean): Promise<ScheduleStatus> {
     const entry = this.deps.workflows.get(name);

@@ -80,7 +80,8 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE workflow_states (
         name       TEXT    NOT NULL PRIMARY KEY,
         paused     INTEGER NOT NULL,
-        updated_at TEXT    NOT NULL
+        updated_at TEXT    NOT NULL,
+        deleted_at TEXT
       );
       CREATE INDEX runs_workflow_trigger_logical ON runs (workflow, trigger, logical_date);
     `,

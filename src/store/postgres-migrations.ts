@@ -86,7 +86,8 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE TABLE workflow_states (
         name       TEXT COLLATE "C" NOT NULL PRIMARY KEY,
         paused     INTEGER          NOT NULL,
-        updated_at TEXT COLLATE "C" NOT NULL
+        updated_at TEXT COLLATE "C" NOT NULL,
+        deleted_at TEXT COLLATE "C"
       );
       CREATE INDEX runs_workflow_trigger_logical ON runs (workflow, trigger, logical_date);
     `,

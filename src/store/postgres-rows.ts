@@ -124,6 +124,9 @@ export const PG_SQL = {
     INSERT INTO workflow_states (name, paused, updated_at) VALUES ($1, $2, $3)
     ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at`,
   listStates: "SELECT * FROM workflow_states ORDER BY name",
+  setDeleted: `
+    INSERT INTO workflow_states (name, paused, updated_at, deleted_at) VALUES ($1, 1, $3, $2)
+    ON CONFLICT (name) DO UPDATE SET deleted_at = excluded.deleted_at, updated_at = excluded.updated_at`,
   latestLogical: `
     SELECT logical_date FROM runs WHERE workflow = $1 AND trigger = $2
     ORDER BY logical_date DESC LIMIT 1`,

@@ -195,17 +195,34 @@ export class PostgresStore implements Store {
     });
   }
 
+  setDeleted(name: string, at: string | null): Promise<void> {
+    let values: PgValue[];
+    try {
+      const now = at ?? new Date(this.now()).toISOString();
+      values = [encText(name), at === null ? null : encText(at), encText(now)];
+    } catch (err) {
+      return Promise.reject(unserializable(`the state of workflow ${name}`, err));
+    }
+    return this.write({
+      statements: [{ name: "set_deleted", text: PG_SQL.setDeleted, values }],
+      result: () => undefined,
+      failure: (err) => this.failure(`delete or restore workflow ${name}`, err),
+    });
+  }
+
   listWorkflowStates(): Promise<WorkflowStateRecord[]> {
     return this.read(async () => {
-      const r = await this.query<{ name: string; paused: number; updated_at: string }>(
-        "list_states",
-        PG_SQL.listStates,
-        [],
-      );
+      const r = await this.query<{
+        name: string;
+        paused: number;
+        updated_at: string;
+        deleted_at: string | null;
+      }>("list_states", PG_SQL.listStates, []);
       return r.rows.map((row) => ({
         name: decText(row.name),
         paused: row.paused !== 0,
         updatedAt: decText(row.updated_at),
+        deletedAt: row.deleted_at === null ? null : decText(row.deleted_at),
       }));
     });
   }

@@ -102,9 +102,14 @@ export function prepareStatements(db: Database.Database) {
       `INSERT INTO workflow_states (name, paused, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at`,
     ),
-    listStates: db.prepare<[], { name: string; paused: number; updated_at: string }>(
-      "SELECT * FROM workflow_states ORDER BY name",
+    setDeleted: db.prepare<[string, string, string | null]>(
+      `INSERT INTO workflow_states (name, paused, updated_at, deleted_at) VALUES (?, 1, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET deleted_at = excluded.deleted_at, updated_at = excluded.updated_at`,
     ),
+    listStates: db.prepare<
+      [],
+      { name: string; paused: number; updated_at: string; deleted_at: string | null }
+    >("SELECT * FROM workflow_states ORDER BY name"),
     latestLogical: db.prepare<[string, string], { logical_date: string }>(
       `SELECT logical_date FROM runs WHERE workflow = ? AND trigger = ?
        ORDER BY logical_date DESC LIMIT 1`,

@@ -176,11 +176,21 @@ export class SqliteStore implements Store {
     });
   }
 
+  setDeleted(name: string, at: string | null): Promise<void> {
+    const now = at ?? new Date(this.now()).toISOString();
+    return this.enqueue(() => {
+      this.s.setDeleted.run(name, now, at);
+    });
+  }
+
   listWorkflowStates(): Promise<WorkflowStateRecord[]> {
     return this.read(() =>
-      this.s.listStates
-        .all()
-        .map((r) => ({ name: r.name, paused: r.paused !== 0, updatedAt: r.updated_at })),
+      this.s.listStates.all().map((r) => ({
+        name: r.name,
+        paused: r.paused !== 0,
+        updatedAt: r.updated_at,
+        deletedAt: r.deleted_at,
+      })),
     );
   }
 

@@ -163,9 +163,18 @@ export function describeStoreSuite(name: string, makeStore: () => Promise<StoreF
         await store.setPaused("etl", true, "2024-01-01T00:00:00.000Z");
         await store.setPaused("Ab 'x'", false, "2024-01-01T00:00:01.000Z");
         await store.setPaused("etl", false, "2024-01-02T00:00:00.000Z");
+        await store.setDeleted("gone", "2024-01-03T00:00:00.000Z");
+        await store.setDeleted("etl", "2024-01-04T00:00:00.000Z");
+        await store.setDeleted("etl", null);
         const expected = [
-          { name: "Ab 'x'", paused: false, updatedAt: "2024-01-01T00:00:01.000Z" },
-          { name: "etl", paused: false, updatedAt: "2024-01-02T00:00:00.000Z" },
+          { name: "Ab 'x'", paused: false, updatedAt: "2024-01-01T00:00:01.000Z", deletedAt: null },
+          { name: "etl", paused: false, updatedAt: expect.any(String) as unknown, deletedAt: null },
+          {
+            name: "gone",
+            paused: true,
+            updatedAt: "2024-01-03T00:00:00.000Z",
+            deletedAt: "2024-01-03T00:00:00.000Z",
+          },
         ];
         expect(await store.listWorkflowStates()).toEqual(expected);
         if (f.reopen) {

@@ -96,6 +96,8 @@ export interface WorkflowStateRecord {
   /** True while its schedule must not create runs. */
   paused: boolean;
   updatedAt: string;
+  /** When it was deleted (its versions and runs are kept), or null. */
+  deletedAt: string | null;
 }
 
 /** Filters for listing runs. */
@@ -118,6 +120,8 @@ export interface Store {
 
   /** Records whether a workflow's schedule is paused (`at`: ISO time of the change). */
   setPaused(name: string, paused: boolean, at: string): Promise<void>;
+  /** Marks a workflow deleted (`at`) or, with null, not deleted; a new row starts paused. */
+  setDeleted(name: string, at: string | null): Promise<void>;
   /** The runtime state of every workflow that has one, sorted by name. */
   listWorkflowStates(): Promise<WorkflowStateRecord[]>;
   /** Logical date of the newest run of a workflow with this trigger (e.g. `schedule`). */
