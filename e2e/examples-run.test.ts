@@ -19,9 +19,14 @@ describe("examples", () => {
   });
 
   for (const file of examples) {
-    const name = /^name:\s*(\S+)/m.exec(readFileSync(file, "utf8"))?.[1] ?? file;
-    it(`${name} runs to success`, () => {
-      const r = sandbox.updraft(["run", file, "--json"]);
+    const text = readFileSync(file, "utf8");
+    const name = /^name:\s*(\S+)/m.exec(text)?.[1] ?? file;
+    // An example that writes scratch files takes its root as a param: keep them in the sandbox.
+    const scratch = /^ {2}work_root:/m.test(text)
+      ? ["-p", "work_root", join(sandbox.work, "scratch")]
+      : [];
+    it(`${name} runs to success`, { timeout: 120_000 }, () => {
+      const r = sandbox.updraft(["run", file, ...scratch, "--json"]);
       expect(r.code, r.stderr).toBe(0);
       const run = JSON.parse(r.stdout) as { state: string; tasks: Record<string, unknown> };
       expect(run.state).toBe("succeeded");
