@@ -12,9 +12,9 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import type { RunView } from "../src/engine/run-view.js";
 import { isGone, waitFor } from "../src/tasks/test-context.js";
+import { fetchJson, PYTHON } from "./server-helpers.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const PYTHON = process.env["UPDRAFT_PYTHON"] ?? "/usr/bin/python3";
 const work = mkdtempSync(join(tmpdir(), "updraft-crash-"));
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -93,15 +93,7 @@ async function startServer(): Promise<{ url: string; child: ChildProcess; stderr
   return { url, child, stderr: () => err };
 }
 
-async function api<T>(url: string, method = "GET", body?: unknown): Promise<T> {
-  const res = await fetch(url, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const api = fetchJson;
 
 describe("kill -9 of updraft serve", () => {
   it("resumes every run, stops the orphan first, and retries the interrupted attempt", async () => {

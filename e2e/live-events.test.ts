@@ -1,19 +1,15 @@
 /** Server-sent events of `updraft serve`: state changes and followed task logs, read by a real client. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunView } from "../src/engine/run-view.js";
-import { startService, type RunningService } from "../src/server/serve.js";
+import type { RunningService } from "../src/server/serve.js";
+import { startTestService, tempCatalog } from "./server-helpers.js";
 
-const PYTHON = process.env["UPDRAFT_PYTHON"] ?? "/usr/bin/python3";
-const tmp = mkdtempSync(join(tmpdir(), "updraft-live-"));
+const { tmp, catalog } = tempCatalog("updraft-live-");
 let service: RunningService;
 
 beforeAll(async () => {
-  const catalog = join(tmp, "workflows");
-  mkdirSync(catalog);
   writeFileSync(
     join(catalog, "chatty.yaml"),
     `
@@ -31,16 +27,7 @@ tasks:
     needs: [talk]
 `,
   );
-  service = await startService({
-    port: 0,
-    host: "127.0.0.1",
-    dataDir: join(tmp, "data"),
-    examples: catalog,
-    python: PYTHON,
-    home: process.env["HOME"] ?? "/root",
-    env: process.env,
-    stderr: new PassThrough(),
-  });
+  service = await startTestService(tmp, { examples: catalog });
 });
 
 afterAll(async () => {

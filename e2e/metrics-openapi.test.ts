@@ -2,47 +2,24 @@
  * `/metrics`, `/api/v1/openapi.json` and `/api/v1/docs` of a real `updraft serve` (engine,
  * SQLite store, task processes) over HTTP on 127.0.0.1.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkOpenApiDocument } from "../src/server/openapi-check.js";
-import { startService, type RunningService } from "../src/server/serve.js";
-
-const PYTHON = process.env["UPDRAFT_PYTHON"] ?? "/usr/bin/python3";
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-}
+import { samples } from "../src/server/test-metrics.js";
+import type { RunningService } from "../src/server/serve.js";
+import { sendRaw, startTestService, tempCatalog, type Answer } from "./server-helpers.js";
 
 let service: RunningService;
 let port: number;
 let tmp: string;
 
 function send(method: string, path: string, body?: string): Promise<Answer> {
-  return new Promise((resolvePromise, reject) => {
-    const headers: Record<string, string> = body ? { "content-type": "application/json" } : {};
-    const req = request({ host: "127.0.0.1", port, method, path, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () =>
-        resolvePromise({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          text: Buffer.concat(chunks).toString("utf8"),
-        }),
-      );
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
+  const headers: Record<string, string> = body ? { "content-type": "application/json" } : {};
+  return sendRaw(port, method, path, { ...(body !== undefined ? { body } : {}), headers });
 }
 
 async function runToEnd(workflow: string): Promise<{ id: string; state: string }> {
@@ -59,22 +36,10 @@ async function runToEnd(workflow: string): Promise<{ id: string; state: string }
   }
 }
 
-/** `name{labels}` -> value of every sample of the exposition text. */
-function samples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
-    if (!m) throw new Error(`not an exposition line: ${line}`);
-    out.set(m[1] ?? "", Number(m[2]));
-  }
-  return out;
-}
-
 beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), "updraft-metrics-e2e-"));
-  const catalog = join(tmp, "workflows");
-  mkdirSync(catalog);
+  const made = tempCatalog("updraft-metrics-e2e-");
+  tmp = made.tmp;
+  const catalog = made.catalog;
   writeFileSync(
     join(catalog, "counted.yaml"),
     [
@@ -85,17 +50,9 @@ beforeAll(async () => {
       "",
     ].join("\n"),
   );
-  service = await startService({
-    port: 0,
-    host: "127.0.0.1",
-    dataDir: join(tmp, "data"),
-    examples: catalog,
-    python: PYTHON,
-    home: process.env["HOME"] ?? "/root",
-    env: process.env,
-    stderr: new PassThrough(),
-  });
-  port = service.server.address().port;
+  const started = await startTestService(tmp, { examples: catalog });
+  service = started;
+  port = started.port;
 });
 
 afterAll(async () => {

@@ -4,16 +4,18 @@
  * every one of which must get a 4xx with `{error: {code, message, details}}`.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { code, markdown, notebookOf } from "../src/notebook/test-notebooks.js";
 import { MAX_LIBRARY_NOTEBOOK_BYTES, type LibraryEntry } from "../src/server/notebook-library.js";
-import { startService, type RunningService } from "../src/server/serve.js";
-
-const PYTHON = process.env["UPDRAFT_PYTHON"] ?? "/usr/bin/python3";
+import {
+  sendRaw,
+  startTestService,
+  type Answer,
+  type SendOptions,
+  type TestService,
+} from "./server-helpers.js";
 
 const PY_NOTEBOOK = notebookOf("python3", [
   markdown("# Prepare"),
@@ -25,52 +27,18 @@ const R_NOTEBOOK = notebookOf("ir", [
   code("print(n_rows)"),
 ]);
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  json: <T>() => T;
-}
-
 interface ErrorBody {
   error: { code: string; message: string; details: unknown };
 }
 
-let service: RunningService;
+let service: TestService;
 let port: number;
 let tmp: string;
 let library: string;
 let outside: string;
-let stderrText = "";
 
-/** Sends a request with the path exactly as given (no URL normalization). */
-function send(
-  method: string,
-  path: string,
-  opts: { body?: string | Buffer; headers?: Record<string, string> } = {},
-): Promise<Answer> {
-  return new Promise((resolvePromise, reject) => {
-    const req = request(
-      { host: "127.0.0.1", port, method, path, headers: opts.headers ?? {} },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          resolvePromise({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text,
-            json: <T>() => JSON.parse(text) as T,
-          });
-        });
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end(opts.body);
-  });
-}
+const send = (method: string, path: string, opts?: SendOptions): Promise<Answer> =>
+  sendRaw(port, method, path, opts);
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
@@ -125,19 +93,8 @@ beforeAll(async () => {
   outside = join(tmp, "outside");
   mkdirSync(outside);
   writeFileSync(join(outside, "secret.ipynb"), JSON.stringify(PY_NOTEBOOK));
-  const stderr = new PassThrough();
-  stderr.on("data", (c: Buffer) => (stderrText += c.toString()));
-  service = await startService({
-    port: 0,
-    host: "127.0.0.1",
-    dataDir: join(tmp, "data"),
-    libraryDir: library,
-    python: PYTHON,
-    home: process.env["HOME"] ?? "/root",
-    env: process.env,
-    stderr,
-  });
-  port = service.server.address().port;
+  service = await startTestService(tmp, { libraryDir: library });
+  port = service.port;
 });
 
 afterAll(async () => {
@@ -406,6 +363,6 @@ describe("notebook library API", () => {
   });
 
   it("logged no internal error for any of it", () => {
-    expect(stderrText).not.toMatch(/failed:|E_INTERNAL/);
+    expect(service.stderr()).not.toMatch(/failed:|E_INTERNAL/);
   });
 });

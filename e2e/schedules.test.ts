@@ -4,19 +4,15 @@
  * state and the last scheduled run survive a restart. Time is driven by a manual clock
  * given to the scheduler only; the runs themselves execute for real.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/engine/manual-clock.js";
 import type { RunView } from "../src/engine/run-view.js";
-import { startService, type RunningService } from "../src/server/serve.js";
+import type { RunningService } from "../src/server/serve.js";
+import { fetchJson, startTestService, tempCatalog } from "./server-helpers.js";
 
-const PYTHON = process.env["UPDRAFT_PYTHON"] ?? "/usr/bin/python3";
-const tmp = mkdtempSync(join(tmpdir(), "updraft-schedules-"));
-const catalog = join(tmp, "workflows");
-mkdirSync(catalog);
+const { tmp, catalog } = tempCatalog("updraft-schedules-");
 writeFileSync(
   join(catalog, "minutely.yaml"),
   `
@@ -44,25 +40,13 @@ afterAll(async () => {
 const T0 = Math.ceil(Date.now() / 60_000) * 60_000 + 5_000;
 
 async function start(clock: ManualClock): Promise<RunningService> {
-  const s = await startService({
-    port: 0,
-    host: "127.0.0.1",
-    dataDir: join(tmp, "data"),
-    examples: catalog,
-    python: PYTHON,
-    home: process.env["HOME"] ?? "/root",
-    env: process.env,
-    stderr: new PassThrough(),
-    schedulerClock: clock,
-  });
+  const s = await startTestService(tmp, { examples: catalog, schedulerClock: clock });
   services.push(s);
   return s;
 }
 
-async function api<T>(s: RunningService, path: string, method = "GET"): Promise<T> {
-  const res = await fetch(`${s.url}${path}`, { method });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
+function api<T>(s: RunningService, path: string, method = "GET"): Promise<T> {
+  return fetchJson<T>(`${s.url}${path}`, method);
 }
 
 interface Summary {

@@ -4,24 +4,20 @@
  */
 import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunView } from "../src/engine/run-view.js";
-import { startService, type RunningService } from "../src/server/serve.js";
+import {
+  sendRaw,
+  startTestService,
+  type Answer,
+  type SendOptions,
+  type TestService,
+} from "./server-helpers.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const PYTHON = process.env["UPDRAFT_PYTHON"] ?? "python3";
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  /** The body parsed as JSON, typed as the caller expects it. */
-  json: <T>() => T;
-}
 
 interface ErrorBody {
   error: { code: string; message: string; details: unknown };
@@ -35,39 +31,12 @@ interface WorkflowSummary {
   params: Record<string, { type: string; default?: unknown }>;
 }
 
-let service: RunningService;
+let service: TestService;
 let port: number;
 let tmp: string;
-let stderrText = "";
 
-/** Sends a request with the path exactly as given (no URL normalization). */
-function send(
-  method: string,
-  path: string,
-  opts: { body?: string | Buffer; headers?: Record<string, string> } = {},
-): Promise<Answer> {
-  return new Promise((resolvePromise, reject) => {
-    const req = request(
-      { host: "127.0.0.1", port, method, path, headers: opts.headers ?? {} },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          resolvePromise({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text,
-            json: <T>() => JSON.parse(text) as T,
-          });
-        });
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end(opts.body);
-  });
-}
+const send = (method: string, path: string, opts?: SendOptions): Promise<Answer> =>
+  sendRaw(port, method, path, opts);
 
 function postJson(path: string, body: unknown): Promise<Answer> {
   return send("POST", path, {
@@ -119,19 +88,8 @@ beforeAll(async () => {
     ["name: slow", "tasks:", "  nap: { type: shell, command: sleep 30 }", ""].join("\n"),
   );
   writeFileSync(join(catalog, "broken.yaml"), "name: Not A Valid Name\ntasks: 3\n");
-  const stderr = new PassThrough();
-  stderr.on("data", (c: Buffer) => (stderrText += c.toString()));
-  service = await startService({
-    port: 0,
-    host: "127.0.0.1",
-    dataDir: join(tmp, "data"),
-    examples: catalog,
-    python: PYTHON,
-    home: process.env["HOME"] ?? "/root",
-    env: process.env,
-    stderr,
-  });
-  port = service.server.address().port;
+  service = await startTestService(tmp, { examples: catalog, python: PYTHON });
+  port = service.port;
 });
 
 afterAll(async () => {
@@ -141,8 +99,8 @@ afterAll(async () => {
 
 describe("updraft serve", () => {
   it("reports the broken file, skips it and announces itself", () => {
-    expect(stderrText).toContain("broken.yaml");
-    expect(stderrText).toContain(`Updraft serving on http://127.0.0.1:${port}`);
+    expect(service.stderr()).toContain("broken.yaml");
+    expect(service.stderr()).toContain(`Updraft serving on http://127.0.0.1:${port}`);
   });
 
   it("answers health", async () => {

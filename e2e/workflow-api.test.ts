@@ -3,35 +3,23 @@
  * validation errors with paths, hostile bodies, and what survives a restart (including
  * a file that must not overwrite a version saved through the API).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunView } from "../src/engine/run-view.js";
-import { startService, type RunningService } from "../src/server/serve.js";
+import type { RunningService } from "../src/server/serve.js";
+import { startTestService, tempCatalog } from "./server-helpers.js";
 
-const PYTHON = process.env["UPDRAFT_PYTHON"] ?? "/usr/bin/python3";
-const tmp = mkdtempSync(join(tmpdir(), "updraft-wf-api-"));
-const catalog = join(tmp, "workflows");
-mkdirSync(catalog);
-writeFileSync(join(catalog, "from-file.yaml"), "name: from-file\ntasks:\n  a: { type: empty }\n");
+const { tmp, catalog } = tempCatalog("updraft-wf-api-", {
+  "from-file.yaml": "name: from-file\ntasks:\n  a: { type: empty }\n",
+});
 let service: RunningService;
 let stderr = "";
 
 async function start(): Promise<RunningService> {
   const err = new PassThrough();
   err.on("data", (c: Buffer) => (stderr += c.toString()));
-  return startService({
-    port: 0,
-    host: "127.0.0.1",
-    dataDir: join(tmp, "data"),
-    examples: catalog,
-    python: PYTHON,
-    home: process.env["HOME"] ?? "/root",
-    env: process.env,
-    stderr: err,
-  });
+  return startTestService(tmp, { examples: catalog, stderr: err });
 }
 
 beforeAll(async () => {

@@ -1,46 +1,19 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseWorkflowText } from "../spec/parse.js";
-import type { JsonObject } from "../spec/types.js";
 import { SqliteStore } from "../store/sqlite-store.js";
 import type { RunWithTasks, TaskRecord } from "../store/types.js";
-import { createRunnerRegistry } from "../tasks/registry.js";
 import { isGone } from "../tasks/test-context.js";
-import { Engine, type EngineEvent } from "./engine.js";
+import type { EngineEvent } from "./engine.js";
+import { cleanupTestEngines, makeTestEngine } from "./test-engine.js";
 
-const PYTHON = process.env["UPDRAFT_PYTHON"] ?? "/usr/bin/python3";
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
+afterEach(cleanupTestEngines);
 
 function setup(limits: { parallelism?: number; pools?: Record<string, number> } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), "updraft-engine-"));
-  const dbPath = join(dir, "updraft.db");
-  const store = SqliteStore.open(dbPath);
-  const runners = createRunnerRegistry({ python: PYTHON, killGraceMs: 200 });
-  const engine = new Engine({
-    store,
-    runners,
-    dataDir: dir,
-    baseEnv: { PATH: process.env["PATH"] ?? "/usr/bin:/bin" },
-    limits,
-  });
+  const { dir, dbPath, store, engine, run } = makeTestEngine("updraft-engine-", { limits });
   const events: EngineEvent[] = [];
   engine.subscribe((e) => events.push(e));
-  cleanups.push(async () => {
-    await engine.shutdown();
-    await runners.close?.();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  async function run(yaml: string, params: JsonObject = {}): Promise<RunWithTasks> {
-    const workflow = parseWorkflowText(yaml);
-    const handle = await engine.startRun({ workflow, version: 1, params, baseDir: dir });
-    return handle.finished;
-  }
   return { dir, dbPath, store, engine, events, run };
 }
 

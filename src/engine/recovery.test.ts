@@ -1,39 +1,18 @@
 /** Repair and resumption of stored runs, on the real SQLite store and real processes. */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { workflowToDocument } from "../spec/document.js";
 import { parseWorkflowText } from "../spec/parse.js";
-import { SqliteStore } from "../store/sqlite-store.js";
 import { sampleTask as task } from "../store/store-suite.js";
 import type { RunWithTasks, TaskRecord } from "../store/types.js";
-import { createRunnerRegistry } from "../tasks/registry.js";
-import { Engine } from "./engine.js";
 import { storedWorkflowLoader } from "./stored-workflow.js";
+import { cleanupTestEngines, makeTestEngine } from "./test-engine.js";
 
-const PYTHON = process.env["UPDRAFT_PYTHON"] ?? "/usr/bin/python3";
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
+afterEach(cleanupTestEngines);
 
 function setup() {
-  const dir = mkdtempSync(join(tmpdir(), "updraft-recovery-"));
-  const store = SqliteStore.open(join(dir, "updraft.db"));
-  const runners = createRunnerRegistry({ python: PYTHON, killGraceMs: 200 });
-  const engine = new Engine({
-    store,
-    runners,
-    dataDir: dir,
-    baseEnv: { PATH: process.env["PATH"] ?? "/usr/bin:/bin" },
-  });
-  cleanups.push(async () => {
-    await engine.shutdown();
-    await runners.close?.();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, store, engine } = makeTestEngine("updraft-recovery-");
   const load = storedWorkflowLoader(store, () => dir);
   async function save(yaml: string) {
     const workflow = parseWorkflowText(yaml);

@@ -2,50 +2,13 @@
  * ConnectionStore on PostgreSQL; its table `secret_connections` is created on open (under
  * an advisory lock) in the schema the URL names, like the main PostgreSQL store.
  */
-import pg from "pg";
+import type pg from "pg";
 import { ErrorCodes, UpdraftError } from "../spec/errors.js";
-import { parsePostgresUrl, quoteIdent } from "../store/postgres-connection.js";
+import { openPostgresTables, pgDriverMessage } from "../store/postgres-tables.js";
+import { CONNECTIONS_TABLE, toStored, type ConnectionRow } from "./connection-rows.js";
 import type { ConnectionStore, StoredConnection } from "./connection-store.js";
 
 const SCHEMA_LOCK = 0x75706473; // "upds": serializes table creation across processes.
-
-const TABLE = `
-  CREATE TABLE IF NOT EXISTS secret_connections (
-    name       TEXT NOT NULL PRIMARY KEY,
-    type       TEXT NOT NULL,
-    key_id     TEXT NOT NULL,
-    envelope   TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-  );
-`;
-
-interface Row {
-  name: string;
-  type: string;
-  key_id: string;
-  envelope: string;
-  created_at: string;
-  updated_at: string;
-}
-
-function toStored(row: Row): StoredConnection {
-  return {
-    name: row.name,
-    type: row.type,
-    keyId: row.key_id,
-    envelope: row.envelope,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function messageOf(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return err instanceof pg.DatabaseError && err.code !== undefined
-    ? `${message} (${err.code})`
-    : message;
-}
 
 /** The PostgreSQL implementation of ConnectionStore. */
 export class PostgresConnectionStore implements ConnectionStore {
@@ -61,35 +24,14 @@ export class PostgresConnectionStore implements ConnectionStore {
     url: string,
     options: { schema?: string; maxConnections?: number } = {},
   ): Promise<PostgresConnectionStore> {
-    const target = parsePostgresUrl(url, options.schema);
-    const pool = new pg.Pool({
-      connectionString: target.connectionString,
-      max: options.maxConnections ?? 2,
+    const { pool, location } = await openPostgresTables(url, {
+      ddl: CONNECTIONS_TABLE,
+      what: "the connections table",
+      lock: SCHEMA_LOCK,
+      maxConnections: options.maxConnections ?? 2,
+      ...(options.schema !== undefined ? { schema: options.schema } : {}),
     });
-    pool.on("error", () => undefined);
-    try {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
-        await client.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK]);
-        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(target.schema)}`);
-        await client.query(TABLE);
-        await client.query("COMMIT");
-      } catch (err) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    } catch (err) {
-      await pool.end().catch(() => undefined);
-      throw new UpdraftError(
-        ErrorCodes.STORE,
-        `Cannot open the connections table in ${target.location}: ${messageOf(err)}. Check that the server is running and the user may create tables in the schema.`,
-        { cause: err },
-      );
-    }
-    return new PostgresConnectionStore(pool, target.location);
+    return new PostgresConnectionStore(pool, location);
   }
 
   async putConnection(c: StoredConnection): Promise<void> {
@@ -151,18 +93,18 @@ export class PostgresConnectionStore implements ConnectionStore {
     await this.pool.end();
   }
 
-  private async query(what: string, sql: string, params: unknown[] = []): Promise<Row[]> {
+  private async query(what: string, sql: string, params: unknown[] = []): Promise<ConnectionRow[]> {
     if (this.closed)
       throw new UpdraftError(
         ErrorCodes.STORE,
         `Cannot ${what}: the connection store ${this.location} is closed.`,
       );
     try {
-      return (await this.pool.query<Row>(sql, params)).rows;
+      return (await this.pool.query<ConnectionRow>(sql, params)).rows;
     } catch (err) {
       throw new UpdraftError(
         ErrorCodes.STORE,
-        `Cannot ${what} in ${this.location}: ${messageOf(err)}.`,
+        `Cannot ${what} in ${this.location}: ${pgDriverMessage(err)}.`,
         { cause: err },
       );
     }

@@ -1,45 +1,9 @@
 /** ConnectionStore on an SQLite file; its table `secret_connections` is created on open. */
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { ErrorCodes, UpdraftError } from "../spec/errors.js";
+import { openSqliteTables, sqliteMessage } from "../store/sqlite-tables.js";
+import { CONNECTIONS_TABLE, toStored, type ConnectionRow } from "./connection-rows.js";
 import type { ConnectionStore, StoredConnection } from "./connection-store.js";
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS secret_connections (
-    name       TEXT NOT NULL PRIMARY KEY,
-    type       TEXT NOT NULL,
-    key_id     TEXT NOT NULL,
-    envelope   TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-  );
-`;
-
-interface Row {
-  name: string;
-  type: string;
-  key_id: string;
-  envelope: string;
-  created_at: string;
-  updated_at: string;
-}
-
-function toStored(row: Row): StoredConnection {
-  return {
-    name: row.name,
-    type: row.type,
-    keyId: row.key_id,
-    envelope: row.envelope,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function messageOf(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return err instanceof Database.SqliteError ? `${message} (${err.code})` : message;
-}
 
 /** The SQLite implementation of ConnectionStore. */
 export class SqliteConnectionStore implements ConnectionStore {
@@ -52,23 +16,12 @@ export class SqliteConnectionStore implements ConnectionStore {
 
   /** Opens (creating when missing) the database file at `path` and the connections table. */
   static open(path: string, options: { busyTimeoutMs?: number } = {}): SqliteConnectionStore {
-    const location = resolve(path);
-    let db: Database.Database | undefined;
-    try {
-      mkdirSync(dirname(location), { recursive: true });
-      db = new Database(location);
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
-      db.pragma("journal_mode = WAL");
-      db.exec(SCHEMA);
-      return new SqliteConnectionStore(db, location);
-    } catch (err) {
-      db?.close();
-      throw new UpdraftError(
-        ErrorCodes.STORE,
-        `Cannot open the connections table in ${location}: ${messageOf(err)}. Check that the path is a writable SQLite file.`,
-        { cause: err },
-      );
-    }
+    const { db, location } = openSqliteTables(path, {
+      ddl: CONNECTIONS_TABLE,
+      what: "the connections table",
+      ...options,
+    });
+    return new SqliteConnectionStore(db, location);
   }
 
   putConnection(c: StoredConnection): Promise<void> {
@@ -103,16 +56,16 @@ export class SqliteConnectionStore implements ConnectionStore {
   getConnection(name: string): Promise<StoredConnection | undefined> {
     return this.run(`read connection ${name}`, () => {
       const row = this.db.prepare("SELECT * FROM secret_connections WHERE name = ?").get(name) as
-        Row | undefined;
+        ConnectionRow | undefined;
       return row === undefined ? undefined : toStored(row);
     });
   }
 
   listConnections(): Promise<StoredConnection[]> {
     return this.run("list connections", () =>
-      (this.db.prepare("SELECT * FROM secret_connections ORDER BY name").all() as Row[]).map(
-        toStored,
-      ),
+      (
+        this.db.prepare("SELECT * FROM secret_connections ORDER BY name").all() as ConnectionRow[]
+      ).map(toStored),
     );
   }
 
@@ -145,7 +98,7 @@ export class SqliteConnectionStore implements ConnectionStore {
       return Promise.reject(
         new UpdraftError(
           ErrorCodes.STORE,
-          `Cannot ${what} in ${this.location}: ${messageOf(err)}.`,
+          `Cannot ${what} in ${this.location}: ${sqliteMessage(err)}.`,
           { cause: err },
         ),
       );

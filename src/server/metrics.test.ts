@@ -1,60 +1,17 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { Engine } from "../engine/engine.js";
+import { cleanupTestEngines, makeTestEngine } from "../engine/test-engine.js";
 import { parseWorkflowText } from "../spec/parse.js";
-import { SqliteStore } from "../store/sqlite-store.js";
-import { createRunnerRegistry } from "../tasks/registry.js";
 import { Metrics } from "./metrics.js";
+import { samples } from "./test-metrics.js";
 
-const PYTHON = process.env["UPDRAFT_PYTHON"] ?? "/usr/bin/python3";
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
+afterEach(cleanupTestEngines);
 
 function setup() {
-  const dir = mkdtempSync(join(tmpdir(), "updraft-metrics-"));
-  const store = SqliteStore.open(join(dir, "updraft.db"));
-  const runners = createRunnerRegistry({ python: PYTHON, killGraceMs: 200 });
-  const engine = new Engine({
-    store,
-    runners,
-    dataDir: dir,
-    baseEnv: { PATH: process.env["PATH"] ?? "/usr/bin:/bin" },
-  });
+  const { engine, run, beforeShutdown } = makeTestEngine("updraft-metrics-");
   const metrics = new Metrics({ processMetrics: false });
-  const detach = metrics.attach(engine);
-  cleanups.push(async () => {
-    detach();
-    await engine.shutdown();
-    await runners.close?.();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const run = async (yaml: string) => {
-    const handle = await engine.startRun({
-      workflow: parseWorkflowText(yaml),
-      version: 1,
-      params: {},
-      baseDir: dir,
-    });
-    return handle.finished;
-  };
-  return { engine, metrics, run };
-}
-
-/** Parses the exposition text into `name{labels}` -> value (labels sorted as printed). */
-function samples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
-    if (!m) throw new Error(`not an exposition line: ${line}`);
-    out.set(m[1] ?? "", Number(m[2]));
-  }
-  return out;
+  beforeShutdown(metrics.attach(engine));
+  return { engine, metrics, run: (yaml: string) => run(yaml) };
 }
 
 async function scrape(metrics: Metrics): Promise<Map<string, number>> {

@@ -1,21 +1,20 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ErrorCodes, TaskError } from "../spec/errors.js";
 import { createDaskRunner } from "./dask-runner.js";
 import { daskWorkerArgv, threadCount } from "./jobs/dask-cluster.js";
-import type { GpuProbe } from "./jobs/gpus.js";
+import { noGpus, outDirEnv, scriptDir } from "./jobs/test-jobs.js";
 import {
   cleanupTestDirs,
+  failureOf,
   isGone,
-  makeTempDir,
   makeTestContext,
   TEST_PYTHON,
 } from "./test-context.js";
 
 afterEach(cleanupTestDirs);
 
-const noGpus: GpuProbe = { list: () => Promise.resolve([]) };
 const runner = createDaskRunner({ python: TEST_PYTHON, killGraceMs: 500, gpus: noGpus });
 
 const COMPUTE = `
@@ -78,14 +77,13 @@ describe("dask cluster command lines", () => {
 
 describe("dask runner (local)", () => {
   it("starts a scheduler and 2 workers, runs the client script, publishes its value", async () => {
-    const dir = await makeTempDir("updraft-dask-");
-    await writeFile(join(dir, "compute.py"), COMPUTE);
+    const dir = await scriptDir("updraft-dask-", "compute.py", COMPUTE);
     const ctx = await makeTestContext(
       { type: "dask", script: "compute.py", replicas: 2, outputs: ["total"] },
       {
         baseDir: dir,
         params: { n: 10 },
-        env: { PATH: process.env["PATH"] ?? "/usr/bin", OUT_DIR: dir },
+        env: outDirEnv(dir),
       },
     );
     const result = await runner.run(ctx);
@@ -100,9 +98,9 @@ describe("dask runner (local)", () => {
   }, 120_000);
 
   it("fails with the client script's exit code and tears the cluster down", async () => {
-    const dir = await makeTempDir("updraft-dask-");
-    await writeFile(
-      join(dir, "fail.py"),
+    const dir = await scriptDir(
+      "updraft-dask-",
+      "fail.py",
       `import os, sys
 from distributed import Client
 c = Client()
@@ -113,23 +111,19 @@ sys.exit(4)
     );
     const ctx = await makeTestContext(
       { type: "dask", script: "fail.py", replicas: 1 },
-      { baseDir: dir, env: { PATH: process.env["PATH"] ?? "/usr/bin", OUT_DIR: dir } },
+      { baseDir: dir, env: outDirEnv(dir) },
     );
-    const err = await runner.run(ctx).then(
-      () => undefined,
-      (e: unknown) => e as TaskError,
-    );
-    expect(err).toBeInstanceOf(TaskError);
-    expect(err?.code).toBe(ErrorCodes.TASK_FAILED);
-    expect(err?.message).toContain("dask job: replica client exited with code 4");
+    const err = await failureOf(runner.run(ctx));
+    expect(err.code).toBe(ErrorCodes.TASK_FAILED);
+    expect(err.message).toContain("dask job: replica client exited with code 4");
     const workerPids = (await readFile(join(dir, "worker-pids"), "utf8")).split(" ").map(Number);
     for (const pid of workerPids) expect(isGone(pid)).toBe(true);
   }, 120_000);
 
   it("cancel stops the client, the workers and the scheduler", async () => {
-    const dir = await makeTempDir("updraft-dask-");
-    await writeFile(
-      join(dir, "hang.py"),
+    const dir = await scriptDir(
+      "updraft-dask-",
+      "hang.py",
       `import os, time
 from distributed import Client
 c = Client()
@@ -142,7 +136,7 @@ time.sleep(600)
     );
     const ctx = await makeTestContext(
       { type: "dask", script: "hang.py", replicas: 2 },
-      { baseDir: dir, env: { PATH: process.env["PATH"] ?? "/usr/bin", OUT_DIR: dir } },
+      { baseDir: dir, env: outDirEnv(dir) },
     );
     const running = runner.run(ctx);
     let text: string | undefined;
@@ -152,28 +146,21 @@ time.sleep(600)
       await new Promise((r) => setTimeout(r, 20));
     }
     ctx.controller.abort(new TaskError(ErrorCodes.CANCELLED, "run was cancelled"));
-    const err = await running.then(
-      () => undefined,
-      (e: unknown) => e as TaskError,
-    );
-    expect(err?.code).toBe(ErrorCodes.CANCELLED);
+    const err = await failureOf(running);
+    expect(err.code).toBe(ErrorCodes.CANCELLED);
     const pids = text.split(" ").map(Number);
     expect(pids).toHaveLength(4);
     for (const pid of pids) expect(isGone(pid)).toBe(true);
   }, 120_000);
 
   it("says dask-cuda is needed for GPU workers", async () => {
-    const dir = await makeTempDir("updraft-dask-");
-    await writeFile(join(dir, "x.py"), "");
+    const dir = await scriptDir("updraft-dask-", "x.py", "");
     const ctx = await makeTestContext(
       { type: "dask", script: "x.py", replicas: 1, resources: { gpu: 1 } },
       { baseDir: dir },
     );
-    const err = await runner.run(ctx).then(
-      () => undefined,
-      (e: unknown) => e as TaskError,
-    );
-    expect(err?.message).toContain(
+    const err = await failureOf(runner.run(ctx));
+    expect(err.message).toContain(
       "dask-cuda-worker not found: GPU workers (resources.gpu) need dask-cuda",
     );
   }, 120_000);

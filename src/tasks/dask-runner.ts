@@ -8,7 +8,6 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { DistributedTask } from "../spec/types.js";
-import { wrongTaskType } from "./contract-task.js";
 import { pythonNotFound } from "./python-runner.js";
 import type { TaskContext, TaskResult, TaskRunner } from "./types.js";
 import {
@@ -19,40 +18,27 @@ import {
   DASK_CUDA_WORKER,
 } from "./jobs/dask-cluster.js";
 import { freePorts } from "./jobs/free-ports.js";
-import { splitGpus, type GpuProbe } from "./jobs/gpus.js";
+import { splitGpus } from "./jobs/gpus.js";
 import {
+  createReplicaJobRunner,
   localReplicas,
   pythonArgs,
   resolveScript,
   runLocalJob,
-  runOnKubernetes,
   taskArgs,
-  type JobRunnerOptions,
+  type ReplicaJobRunnerOptions,
 } from "./jobs/job-task.js";
 import { REPLICAS_DIR } from "./jobs/replica-group.js";
-import type { KubernetesJobLauncher } from "./k8s/kube-launcher.js";
 
 /** Options of {@link createDaskRunner}. */
-export interface DaskRunnerOptions extends JobRunnerOptions {
-  gpus: GpuProbe;
-  /** Runs `launch: kubernetes` tasks; without it they fail with a message saying so. */
-  kubernetes?: KubernetesJobLauncher;
-}
+export type DaskRunnerOptions = ReplicaJobRunnerOptions;
 
 /** How often the scheduler's connection file is looked for while it starts. */
 const SCHEDULER_POLL_MS = 25;
 
 /** Creates the runner of `dask` tasks. */
 export function createDaskRunner(opts: DaskRunnerOptions): TaskRunner {
-  return {
-    type: "dask",
-    async run(ctx: TaskContext): Promise<TaskResult> {
-      const task = ctx.task;
-      if (task.type !== "dask") throw wrongTaskType("dask", task.type);
-      if (task.launch === "kubernetes") return runOnKubernetes(ctx, opts.kubernetes);
-      return runLocalDask(ctx, task, opts);
-    },
-  };
+  return createReplicaJobRunner("dask", opts, runLocalDask);
 }
 
 async function runLocalDask(

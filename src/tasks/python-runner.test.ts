@@ -5,6 +5,7 @@ import { ErrorCodes, TaskError } from "../spec/errors.js";
 import { createPythonRunner } from "./python-runner.js";
 import {
   cleanupTestDirs,
+  failureOf,
   isGone,
   makeTempDir,
   makeTestContext,
@@ -15,15 +16,6 @@ import {
 import type { TaskRunner } from "./types.js";
 
 afterEach(cleanupTestDirs);
-
-async function failureOf(p: Promise<unknown>): Promise<TaskError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TaskError);
-  return err as TaskError;
-}
 
 /** The behaviour every way of running python must share. */
 function pythonRunnerSuite(

@@ -4,7 +4,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ErrorCodes, TaskError } from "../spec/errors.js";
 import type { JsonValue } from "../spec/types.js";
 import { createShellRunner, shellArgv } from "./shell-runner.js";
-import { cleanupTestDirs, makeTempDir, makeTestContext, type TestTask } from "./test-context.js";
+import {
+  cleanupTestDirs,
+  failureOf,
+  makeTempDir,
+  makeTestContext,
+  type TestTask,
+} from "./test-context.js";
 
 afterEach(cleanupTestDirs);
 
@@ -18,15 +24,6 @@ async function runShell(
   const ctx = await makeTestContext({ type: "shell", command, ...extra }, { params });
   const result = runner.run(ctx);
   return { ctx, result };
-}
-
-async function failureOf(p: Promise<unknown>): Promise<TaskError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TaskError);
-  return err as TaskError;
 }
 
 describe("shell runner", () => {

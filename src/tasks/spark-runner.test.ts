@@ -1,21 +1,18 @@
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ErrorCodes, TaskError } from "../spec/errors.js";
+import { ErrorCodes } from "../spec/errors.js";
 import { jvmMemory, localMaster, sparkSubmitArgs } from "./jobs/spark-submit.js";
 import { createSparkRunner, SPARK_NOT_FOUND, sparkSubmitCommand } from "./spark-runner.js";
-import { cleanupTestDirs, makeTempDir, makeTestContext, TEST_PYTHON } from "./test-context.js";
+import {
+  cleanupTestDirs,
+  failureOf,
+  makeTempDir,
+  makeTestContext,
+  TEST_PYTHON,
+} from "./test-context.js";
 
 afterEach(cleanupTestDirs);
-
-async function failureOf(p: Promise<unknown>): Promise<TaskError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TaskError);
-  return err as TaskError;
-}
 
 describe("spark-submit command line", () => {
   const base = { application: "/w/app.py", args: ["--day", "2024-01-01"], name: "wf.t" };

@@ -1,21 +1,20 @@
-import { readFile, readdir, writeFile } from "node:fs/promises";
+import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ErrorCodes, TaskError } from "../spec/errors.js";
-import type { GpuProbe } from "./jobs/gpus.js";
+import { ErrorCodes } from "../spec/errors.js";
 import { tfCluster, tfConfig } from "./jobs/tensorflow-config.js";
+import { noGpus, outDirEnv, scriptDir } from "./jobs/test-jobs.js";
 import { createTensorflowRunner } from "./tensorflow-runner.js";
 import {
   cleanupTestDirs,
+  failureOf,
   isGone,
-  makeTempDir,
   makeTestContext,
   TEST_PYTHON,
 } from "./test-context.js";
 
 afterEach(cleanupTestDirs);
 
-const noGpus: GpuProbe = { list: () => Promise.resolve([]) };
 const runner = createTensorflowRunner({ python: TEST_PYTHON, killGraceMs: 200, gpus: noGpus });
 
 // TensorFlow is not installable here (no Debian package, no PyPI): the replicas are plain
@@ -69,11 +68,10 @@ describe("TF_CONFIG", () => {
 
 describe("tensorflow runner (local)", () => {
   it("gives the chief, workers and parameter servers each a correct TF_CONFIG", async () => {
-    const dir = await makeTempDir("updraft-tf-");
-    await writeFile(join(dir, "train.py"), RECORD);
+    const dir = await scriptDir("updraft-tf-", "train.py", RECORD);
     const ctx = await makeTestContext(
       { type: "tensorflow", script: "train.py", replicas: 3, ps: 2, outputs: ["workers"] },
-      { baseDir: dir, env: { PATH: process.env["PATH"] ?? "/usr/bin", OUT_DIR: dir } },
+      { baseDir: dir, env: outDirEnv(dir) },
     );
     const result = await runner.run(ctx);
     expect(result.outputs).toEqual({ workers: 2 });
@@ -114,9 +112,9 @@ describe("tensorflow runner (local)", () => {
   }, 60_000);
 
   it("fails when a parameter server dies while the job runs", async () => {
-    const dir = await makeTempDir("updraft-tf-");
-    await writeFile(
-      join(dir, "train.py"),
+    const dir = await scriptDir(
+      "updraft-tf-",
+      "train.py",
       `import json, os, sys, time
 me = json.loads(os.environ["TF_CONFIG"])["task"]
 if me["type"] == "ps":
@@ -128,13 +126,9 @@ time.sleep(600)
       { type: "tensorflow", script: "train.py", replicas: 2, ps: 1 },
       { baseDir: dir },
     );
-    const err = await runner.run(ctx).then(
-      () => undefined,
-      (e: unknown) => e as TaskError,
-    );
-    expect(err).toBeInstanceOf(TaskError);
-    expect(err?.code).toBe(ErrorCodes.TASK_FAILED);
-    expect(err?.message).toBe(
+    const err = await failureOf(runner.run(ctx));
+    expect(err.code).toBe(ErrorCodes.TASK_FAILED);
+    expect(err.message).toBe(
       "tensorflow job: ps-0 exited with code 5 while the job was still running; see replicas/ps-0.log",
     );
   }, 60_000);

@@ -5,41 +5,27 @@
  * they have. Outputs come from the chief.
  */
 import type { DistributedTask } from "../spec/types.js";
-import { wrongTaskType } from "./contract-task.js";
 import { pythonNotFound } from "./python-runner.js";
 import type { TaskContext, TaskResult, TaskRunner } from "./types.js";
 import { freePorts, LOCAL_HOST } from "./jobs/free-ports.js";
-import { splitGpus, type GpuProbe } from "./jobs/gpus.js";
+import { splitGpus } from "./jobs/gpus.js";
 import {
+  createReplicaJobRunner,
   localReplicas,
   pythonArgs,
   resolveScript,
   runLocalJob,
-  runOnKubernetes,
   taskArgs,
-  type JobRunnerOptions,
+  type ReplicaJobRunnerOptions,
 } from "./jobs/job-task.js";
 import { tfCluster, tfConfig, tfReplicaName } from "./jobs/tensorflow-config.js";
-import type { KubernetesJobLauncher } from "./k8s/kube-launcher.js";
 
 /** Options of {@link createTensorflowRunner}. */
-export interface TensorflowRunnerOptions extends JobRunnerOptions {
-  gpus: GpuProbe;
-  /** Runs `launch: kubernetes` tasks; without it they fail with a message saying so. */
-  kubernetes?: KubernetesJobLauncher;
-}
+export type TensorflowRunnerOptions = ReplicaJobRunnerOptions;
 
 /** Creates the runner of `tensorflow` tasks. */
 export function createTensorflowRunner(opts: TensorflowRunnerOptions): TaskRunner {
-  return {
-    type: "tensorflow",
-    async run(ctx: TaskContext): Promise<TaskResult> {
-      const task = ctx.task;
-      if (task.type !== "tensorflow") throw wrongTaskType("tensorflow", task.type);
-      if (task.launch === "kubernetes") return runOnKubernetes(ctx, opts.kubernetes);
-      return runLocalTensorflow(ctx, task, opts);
-    },
-  };
+  return createReplicaJobRunner("tensorflow", opts, runLocalTensorflow);
 }
 
 async function runLocalTensorflow(

@@ -5,6 +5,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expect } from "vitest";
+import { TaskError } from "../spec/errors.js";
 import type { JsonValue, Task } from "../spec/types.js";
 import { isGone } from "../proc/process-tree.js";
 import { waitFor } from "../proc/wait-for.js";
@@ -84,4 +86,14 @@ export async function makeTestContext(
     pids,
     onProcess: (pid) => pids.push(pid),
   };
+}
+
+/** The TaskError a promise rejects with; the test fails if it resolves or rejects otherwise. */
+export async function failureOf(p: Promise<unknown>): Promise<TaskError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(TaskError);
+  return err as TaskError;
 }

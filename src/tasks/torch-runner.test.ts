@@ -1,12 +1,13 @@
-import { readFile, readdir, writeFile } from "node:fs/promises";
+import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ErrorCodes, TaskError } from "../spec/errors.js";
-import type { Gpu, GpuProbe } from "./jobs/gpus.js";
+import type { Gpu } from "./jobs/gpus.js";
+import { noGpus, outDirEnv, scriptDir as jobScriptDir } from "./jobs/test-jobs.js";
 import {
   cleanupTestDirs,
+  failureOf,
   isGone,
-  makeTempDir,
   makeTestContext,
   TEST_PYTHON,
 } from "./test-context.js";
@@ -14,22 +15,10 @@ import { createTorchRunner } from "./torch-runner.js";
 
 afterEach(cleanupTestDirs);
 
-const noGpus: GpuProbe = { list: () => Promise.resolve([]) };
 const runner = createTorchRunner({ python: TEST_PYTHON, killGraceMs: 200, gpus: noGpus });
 
-async function failureOf(p: Promise<unknown>): Promise<TaskError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TaskError);
-  return err as TaskError;
-}
-
-async function scriptDir(name: string, source: string): Promise<string> {
-  const dir = await makeTempDir("updraft-torch-");
-  await writeFile(join(dir, name), source);
-  return dir;
+function scriptDir(name: string, source: string): Promise<string> {
+  return jobScriptDir("updraft-torch-", name, source);
 }
 
 /** Pids a replica wrote to `pids-<rank>` files (itself and a child it started). */
@@ -88,7 +77,7 @@ with open(os.path.join(os.environ["OUT_DIR"], "env-" + os.environ["RANK"] + ".js
     );
     const ctx = await makeTestContext(
       { type: "torch", script: "env.py", replicas: 3 },
-      { baseDir: dir, env: { PATH: process.env["PATH"] ?? "/usr/bin", OUT_DIR: dir } },
+      { baseDir: dir, env: outDirEnv(dir) },
     );
     await runner.run(ctx);
     const envs = await Promise.all(
@@ -135,7 +124,7 @@ open(os.path.join(os.environ["OUT_DIR"], "cuda-" + os.environ["RANK"]), "w").wri
     );
     const ctx = await makeTestContext(
       { type: "torch", script: "cuda.py", replicas: 2 },
-      { baseDir: dir, env: { PATH: process.env["PATH"] ?? "/usr/bin", OUT_DIR: dir } },
+      { baseDir: dir, env: outDirEnv(dir) },
     );
     await withGpus.run(ctx);
     expect(await readFile(join(dir, "cuda-0"), "utf8")).toBe("0,1");
@@ -159,7 +148,7 @@ time.sleep(600)
     );
     const ctx = await makeTestContext(
       { type: "torch", script: "fail.py", replicas: 3 },
-      { baseDir: dir, env: { PATH: process.env["PATH"] ?? "/usr/bin", OUT_DIR: dir } },
+      { baseDir: dir, env: outDirEnv(dir) },
     );
     const err = await failureOf(runner.run(ctx));
     expect(err.code).toBe(ErrorCodes.TASK_FAILED);
@@ -185,7 +174,7 @@ time.sleep(600)
     );
     const ctx = await makeTestContext(
       { type: "torch", script: "sleep.py", replicas: 2 },
-      { baseDir: dir, env: { PATH: process.env["PATH"] ?? "/usr/bin", OUT_DIR: dir } },
+      { baseDir: dir, env: outDirEnv(dir) },
     );
     const running = runner.run(ctx);
     let pids: number[] = [];

@@ -5,29 +5,23 @@
  * `nvidia-smi -L` are split between the ranks with CUDA_VISIBLE_DEVICES.
  */
 import type { DistributedTask } from "../spec/types.js";
-import { wrongTaskType } from "./contract-task.js";
 import { pythonNotFound } from "./python-runner.js";
 import type { TaskContext, TaskResult, TaskRunner } from "./types.js";
 import { freePorts } from "./jobs/free-ports.js";
-import { splitGpus, type GpuProbe } from "./jobs/gpus.js";
+import { splitGpus } from "./jobs/gpus.js";
 import {
+  createReplicaJobRunner,
   localReplicas,
   pythonArgs,
   resolveScript,
   runLocalJob,
-  runOnKubernetes,
   taskArgs,
-  type JobRunnerOptions,
+  type ReplicaJobRunnerOptions,
 } from "./jobs/job-task.js";
 import { elasticRunId, torchRankEnv } from "./jobs/torch-env.js";
-import type { KubernetesJobLauncher } from "./k8s/kube-launcher.js";
 
 /** Options of {@link createTorchRunner}. */
-export interface TorchRunnerOptions extends JobRunnerOptions {
-  gpus: GpuProbe;
-  /** Runs `launch: kubernetes` tasks; without it they fail with a message saying so. */
-  kubernetes?: KubernetesJobLauncher;
-}
+export type TorchRunnerOptions = ReplicaJobRunnerOptions;
 
 /** Name of rank `r`'s replica (log prefix and file). */
 export function torchReplicaName(rank: number): string {
@@ -36,15 +30,7 @@ export function torchReplicaName(rank: number): string {
 
 /** Creates the runner of `torch` tasks. */
 export function createTorchRunner(opts: TorchRunnerOptions): TaskRunner {
-  return {
-    type: "torch",
-    async run(ctx: TaskContext): Promise<TaskResult> {
-      const task = ctx.task;
-      if (task.type !== "torch") throw wrongTaskType("torch", task.type);
-      if (task.launch === "kubernetes") return runOnKubernetes(ctx, opts.kubernetes);
-      return runLocalTorch(ctx, task, opts);
-    },
-  };
+  return createReplicaJobRunner("torch", opts, runLocalTorch);
 }
 
 async function runLocalTorch(

@@ -6,61 +6,12 @@
  */
 import pg from "pg";
 import { ErrorCodes, UpdraftError } from "../../spec/errors.js";
-import { parsePostgresUrl, quoteIdent } from "../../store/postgres-connection.js";
+import { openPostgresTables, pgDriverMessage } from "../../store/postgres-tables.js";
+import { AUTH_TABLES, toToken, toUser, type TokenRow, type UserRow } from "./auth-rows.js";
 import type { AuthStore, TokenRecord, UserPatch, UserRecord } from "./auth-store.js";
-import { isRole } from "./principal.js";
 import type { TokenKind } from "./token-format.js";
 
 const SCHEMA_LOCK = 0x75706472; // "updr": serializes table creation across processes.
-
-const TABLES = `
-  CREATE TABLE IF NOT EXISTS auth_users (
-    id            TEXT NOT NULL PRIMARY KEY,
-    username      TEXT NOT NULL UNIQUE,
-    role          TEXT NOT NULL CHECK (role IN ('admin', 'editor', 'viewer')),
-    password_hash TEXT NOT NULL,
-    created_at    TEXT NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS auth_tokens (
-    id           TEXT NOT NULL PRIMARY KEY,
-    user_id      TEXT NOT NULL REFERENCES auth_users (id) ON DELETE CASCADE,
-    kind         TEXT NOT NULL CHECK (kind IN ('session', 'pat')),
-    name         TEXT NOT NULL,
-    token_hash   TEXT NOT NULL UNIQUE,
-    created_at   TEXT NOT NULL,
-    expires_at   TEXT,
-    last_used_at TEXT,
-    revoked_at   TEXT
-  );
-  CREATE INDEX IF NOT EXISTS auth_tokens_user ON auth_tokens (user_id, created_at);
-`;
-
-interface UserRow {
-  id: string;
-  username: string;
-  role: string;
-  password_hash: string;
-  created_at: string;
-}
-
-interface TokenRow {
-  id: string;
-  user_id: string;
-  kind: string;
-  name: string;
-  token_hash: string;
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
-function messageOf(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return err instanceof pg.DatabaseError && err.code !== undefined
-    ? `${message} (${err.code})`
-    : message;
-}
 
 /** The PostgreSQL implementation of AuthStore. */
 export class PostgresAuthStore implements AuthStore {
@@ -76,36 +27,14 @@ export class PostgresAuthStore implements AuthStore {
     url: string,
     options: { schema?: string; maxConnections?: number } = {},
   ): Promise<PostgresAuthStore> {
-    const target = parsePostgresUrl(url, options.schema);
-    const pool = new pg.Pool({
-      connectionString: target.connectionString,
-      max: options.maxConnections ?? 4,
+    const { pool, location } = await openPostgresTables(url, {
+      ddl: AUTH_TABLES,
+      what: "the auth tables",
+      lock: SCHEMA_LOCK,
+      maxConnections: options.maxConnections ?? 4,
+      ...(options.schema !== undefined ? { schema: options.schema } : {}),
     });
-    // An idle client's network error must not crash the process; the next query reports it.
-    pool.on("error", () => undefined);
-    try {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
-        await client.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK]);
-        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(target.schema)}`);
-        await client.query(TABLES);
-        await client.query("COMMIT");
-      } catch (err) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    } catch (err) {
-      await pool.end().catch(() => undefined);
-      throw new UpdraftError(
-        ErrorCodes.STORE,
-        `Cannot open the auth tables in ${target.location}: ${messageOf(err)}. Check that the server is running and the user may create tables in the schema.`,
-        { cause: err },
-      );
-    }
-    return new PostgresAuthStore(pool, target.location);
+    return new PostgresAuthStore(pool, location);
   }
 
   async createUser(user: UserRecord): Promise<void> {
@@ -256,38 +185,9 @@ export class PostgresAuthStore implements AuthStore {
         });
       throw new UpdraftError(
         ErrorCodes.STORE,
-        `Cannot access ${what} in ${this.location}: ${messageOf(err)}.`,
+        `Cannot access ${what} in ${this.location}: ${pgDriverMessage(err)}.`,
         { cause: err },
       );
     }
   }
-}
-
-function toUser(row: UserRow): UserRecord {
-  if (!isRole(row.role))
-    throw new UpdraftError(ErrorCodes.STORE, `User ${row.id} has an unknown role ${row.role}.`);
-  return {
-    id: row.id,
-    username: row.username,
-    role: row.role,
-    passwordHash: row.password_hash,
-    createdAt: row.created_at,
-  };
-}
-
-function toToken(row: TokenRow): TokenRecord {
-  const kind = row.kind === "session" || row.kind === "pat" ? row.kind : undefined;
-  if (kind === undefined)
-    throw new UpdraftError(ErrorCodes.STORE, `Token ${row.id} has an unknown kind ${row.kind}.`);
-  return {
-    id: row.id,
-    userId: row.user_id,
-    kind,
-    name: row.name,
-    hash: row.token_hash,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    lastUsedAt: row.last_used_at,
-    revokedAt: row.revoked_at,
-  };
 }

@@ -3,55 +3,12 @@
  * are created on open and may live in the same file as the main store; their names do
  * not collide with the main store's.
  */
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { ErrorCodes, UpdraftError } from "../../spec/errors.js";
+import { openSqliteTables, sqliteMessage } from "../../store/sqlite-tables.js";
+import { AUTH_TABLES, toToken, toUser, type TokenRow, type UserRow } from "./auth-rows.js";
 import type { AuthStore, TokenRecord, UserPatch, UserRecord } from "./auth-store.js";
-import { isRole } from "./principal.js";
 import type { TokenKind } from "./token-format.js";
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS auth_users (
-    id            TEXT NOT NULL PRIMARY KEY,
-    username      TEXT NOT NULL UNIQUE,
-    role          TEXT NOT NULL CHECK (role IN ('admin', 'editor', 'viewer')),
-    password_hash TEXT NOT NULL,
-    created_at    TEXT NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS auth_tokens (
-    id           TEXT NOT NULL PRIMARY KEY,
-    user_id      TEXT NOT NULL REFERENCES auth_users (id) ON DELETE CASCADE,
-    kind         TEXT NOT NULL CHECK (kind IN ('session', 'pat')),
-    name         TEXT NOT NULL,
-    token_hash   TEXT NOT NULL UNIQUE,
-    created_at   TEXT NOT NULL,
-    expires_at   TEXT,
-    last_used_at TEXT,
-    revoked_at   TEXT
-  );
-  CREATE INDEX IF NOT EXISTS auth_tokens_user ON auth_tokens (user_id, created_at);
-`;
-
-interface UserRow {
-  id: string;
-  username: string;
-  role: string;
-  password_hash: string;
-  created_at: string;
-}
-
-interface TokenRow {
-  id: string;
-  user_id: string;
-  kind: string;
-  name: string;
-  token_hash: string;
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
 
 type Params = Record<string, string | number | null>;
 
@@ -66,24 +23,13 @@ export class SqliteAuthStore implements AuthStore {
 
   /** Opens (creating when missing) the database file at `path` and its auth tables. */
   static open(path: string, options: { busyTimeoutMs?: number } = {}): SqliteAuthStore {
-    const location = resolve(path);
-    let db: Database.Database | undefined;
-    try {
-      mkdirSync(dirname(location), { recursive: true });
-      db = new Database(location);
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
-      db.pragma("journal_mode = WAL");
-      db.pragma("foreign_keys = ON");
-      db.exec(SCHEMA);
-      return new SqliteAuthStore(db, location);
-    } catch (err) {
-      db?.close();
-      throw new UpdraftError(
-        ErrorCodes.STORE,
-        `Cannot open the auth tables in ${location}: ${messageOf(err)}. Check that the path is a writable SQLite file.`,
-        { cause: err },
-      );
-    }
+    const { db, location } = openSqliteTables(path, {
+      ddl: AUTH_TABLES,
+      what: "the auth tables",
+      foreignKeys: true,
+      ...options,
+    });
+    return new SqliteAuthStore(db, location);
   }
 
   createUser(user: UserRecord): Promise<void> {
@@ -261,44 +207,10 @@ export class SqliteAuthStore implements AuthStore {
       return Promise.reject(
         new UpdraftError(
           ErrorCodes.STORE,
-          `Cannot ${mutates ? "write" : "read"} ${what} in ${this.location}: ${messageOf(err)}.`,
+          `Cannot ${mutates ? "write" : "read"} ${what} in ${this.location}: ${sqliteMessage(err)}.`,
           { cause: err },
         ),
       );
     }
   }
-}
-
-function messageOf(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return err instanceof Database.SqliteError ? `${message} (${err.code})` : message;
-}
-
-function toUser(row: UserRow): UserRecord {
-  if (!isRole(row.role))
-    throw new UpdraftError(ErrorCodes.STORE, `User ${row.id} has an unknown role ${row.role}.`);
-  return {
-    id: row.id,
-    username: row.username,
-    role: row.role,
-    passwordHash: row.password_hash,
-    createdAt: row.created_at,
-  };
-}
-
-function toToken(row: TokenRow): TokenRecord {
-  const kind = row.kind === "session" || row.kind === "pat" ? row.kind : undefined;
-  if (kind === undefined)
-    throw new UpdraftError(ErrorCodes.STORE, `Token ${row.id} has an unknown kind ${row.kind}.`);
-  return {
-    id: row.id,
-    userId: row.user_id,
-    kind,
-    name: row.name,
-    hash: row.token_hash,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    lastUsedAt: row.last_used_at,
-    revokedAt: row.revoked_at,
-  };
 }

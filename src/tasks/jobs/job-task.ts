@@ -6,10 +6,12 @@
 import { mkdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { ErrorCodes, TaskError } from "../../spec/errors.js";
-import type { Task } from "../../spec/types.js";
+import type { DistributedTask, Task } from "../../spec/types.js";
+import { wrongTaskType } from "../contract-task.js";
 import { collectOutputs, paramEnvValue, prepareContract } from "../contract.js";
-import type { TaskContext, TaskResult } from "../types.js";
+import type { TaskContext, TaskResult, TaskRunner } from "../types.js";
 import type { KubernetesJobLauncher } from "../k8s/kube-launcher.js";
+import type { GpuProbe } from "./gpus.js";
 import { REPLICAS_DIR, ReplicaGroup } from "./replica-group.js";
 
 /** Options every job runner takes. */
@@ -18,6 +20,44 @@ export interface JobRunnerOptions {
   python: string;
   /** Time SIGINT and SIGTERM each get when replicas are stopped; default 2000 ms. */
   killGraceMs?: number;
+}
+
+/** Options of a replica-job runner (torch, tensorflow, dask). */
+export interface ReplicaJobRunnerOptions extends JobRunnerOptions {
+  gpus: GpuProbe;
+  /** Runs `launch: kubernetes` tasks; without it they fail with a message saying so. */
+  kubernetes?: KubernetesJobLauncher;
+}
+
+/** Runs one replica job on this machine, given its checked task. */
+export type LocalReplicaJob<O> = (
+  ctx: TaskContext,
+  task: DistributedTask,
+  opts: O,
+) => Promise<TaskResult>;
+
+/**
+ * Creates the runner of a replica-job task type: `launch: kubernetes` tasks go to the
+ * launcher, the others to `runLocal`.
+ */
+export function createReplicaJobRunner<O extends ReplicaJobRunnerOptions>(
+  type: DistributedTask["type"],
+  opts: O,
+  runLocal: LocalReplicaJob<O>,
+): TaskRunner {
+  return {
+    type,
+    async run(ctx: TaskContext): Promise<TaskResult> {
+      const task = ctx.task;
+      if (!isReplicaJob(task, type)) throw wrongTaskType(type, task.type);
+      if (task.launch === "kubernetes") return runOnKubernetes(ctx, opts.kubernetes);
+      return runLocal(ctx, task, opts);
+    },
+  };
+}
+
+function isReplicaJob(task: Task, type: DistributedTask["type"]): task is DistributedTask {
+  return task.type === type;
 }
 
 /** Largest replica count a local job accepts: each replica is a process on this machine. */

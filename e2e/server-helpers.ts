@@ -1,0 +1,123 @@
+/**
+ * Shared pieces of the end-to-end tests that run the real service in this process: a temp
+ * directory with a workflow catalog, the service started on 127.0.0.1 port 0 there, and
+ * HTTP helpers that send exactly what a test gives them.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { startService, type RunningService, type ServeOptions } from "../src/server/serve.js";
+
+/** Python of python tasks: `$UPDRAFT_PYTHON`, else Debian's (the one on PATH may be bare). */
+export const PYTHON = process.env["UPDRAFT_PYTHON"] ?? "/usr/bin/python3";
+
+/** A temp directory and the workflow catalog directory inside it. */
+export interface TempCatalog {
+  tmp: string;
+  catalog: string;
+}
+
+/** Creates a temp directory (named by `prefix`) with a `workflows/` catalog holding `files`. */
+export function tempCatalog(prefix: string, files: Record<string, string> = {}): TempCatalog {
+  const tmp = mkdtempSync(join(tmpdir(), prefix));
+  const catalog = join(tmp, "workflows");
+  mkdirSync(catalog);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(catalog, name), text);
+  return { tmp, catalog };
+}
+
+/** A service started by {@link startTestService}. */
+export interface TestService extends RunningService {
+  /** The port it listens on. */
+  port: number;
+  /** Everything it wrote to stderr so far (unless `stderr` was given). */
+  stderr: () => string;
+}
+
+/**
+ * Starts the real service on 127.0.0.1 port 0 with its data in `<tmp>/data`; `options`
+ * add to or override the defaults (e.g. `examples`, `libraryDir`, `schedulerClock`).
+ */
+export async function startTestService(
+  tmp: string,
+  options: Partial<ServeOptions> = {},
+): Promise<TestService> {
+  let text = "";
+  const stderr = new PassThrough();
+  stderr.on("data", (c: Buffer) => (text += c.toString()));
+  const service = await startService({
+    port: 0,
+    host: "127.0.0.1",
+    dataDir: join(tmp, "data"),
+    python: PYTHON,
+    home: process.env["HOME"] ?? "/root",
+    env: process.env,
+    stderr,
+    ...options,
+  });
+  return {
+    url: service.url,
+    server: service.server,
+    stop: () => service.stop(),
+    port: service.server.address().port,
+    stderr: () => text,
+  };
+}
+
+/** An HTTP answer as received. */
+export interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  /** The body parsed as JSON, typed as the caller expects it. */
+  json: <T>() => T;
+}
+
+/** The body and headers of a request made by {@link sendRaw}. */
+export interface SendOptions {
+  body?: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+/** Sends a request to 127.0.0.1:`port` with the path exactly as given (no URL normalization). */
+export function sendRaw(
+  port: number,
+  method: string,
+  path: string,
+  opts: SendOptions = {},
+): Promise<Answer> {
+  return new Promise((resolvePromise, reject) => {
+    const req = request(
+      { host: "127.0.0.1", port, method, path, headers: opts.headers ?? {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          resolvePromise({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text,
+            json: <T>() => JSON.parse(text) as T,
+          });
+        });
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(opts.body);
+  });
+}
+
+/** Fetches `url` (with `body` as JSON when given) and returns the JSON answer; throws unless 2xx. */
+export async function fetchJson<T>(url: string, method = "GET", body?: unknown): Promise<T> {
+  const res = await fetch(url, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
