@@ -1,39 +1,20 @@
 /** DELETE /api/v1/workflows/{name}: gone from the server and its schedule, history kept, name reusable. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { PassThrough } from "node:stream";
+import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { startService, type RunningService } from "../src/server/serve.js";
+import type { RunningService } from "../src/server/serve.js";
+import { startTestService, tempCatalog, type TestService } from "./server-helpers.js";
 
-const PYTHON = process.env["UPDRAFT_PYTHON"] ?? "/usr/bin/python3";
-const tmp = mkdtempSync(join(tmpdir(), "updraft-wf-delete-"));
-const catalog = join(tmp, "workflows");
-mkdirSync(catalog);
-writeFileSync(
-  join(catalog, "daily.yaml"),
-  'name: daily\nschedule: "@daily"\ntasks:\n  a: { type: empty }\n',
-);
-let stderr = "";
-const services: RunningService[] = [];
+const { tmp, catalog } = tempCatalog("updraft-wf-delete-", {
+  "daily.yaml": 'name: daily\nschedule: "@daily"\ntasks:\n  a: { type: empty }\n',
+});
+const services: TestService[] = [];
 afterAll(async () => {
   for (const s of services) await s.stop();
   rmSync(tmp, { recursive: true, force: true });
 });
 
 async function start(): Promise<RunningService> {
-  const err = new PassThrough();
-  err.on("data", (c: Buffer) => (stderr += c.toString()));
-  const s = await startService({
-    port: 0,
-    host: "127.0.0.1",
-    dataDir: join(tmp, "data"),
-    examples: catalog,
-    python: PYTHON,
-    home: process.env["HOME"] ?? "/root",
-    env: process.env,
-    stderr: err,
-  });
+  const s = await startTestService(tmp, { examples: catalog });
   services.push(s);
   return s;
 }
@@ -76,7 +57,7 @@ describe("deleting a workflow", () => {
     await s.stop();
     s = await start();
     expect(await names(s)).toEqual([]);
-    expect(stderr).toContain('workflow "daily" was deleted through the API');
+    expect(services.at(-1)?.stderr()).toContain('workflow "daily" was deleted through the API');
 
     // Creating it again continues its history.
     const again = await send(s, "POST", "/api/v1/workflows", {
