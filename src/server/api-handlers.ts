@@ -15,6 +15,7 @@ import { drain, readJsonBody } from "./request-body.js";
 import type { Route } from "./router.js";
 import type { RunViews } from "./run-views.js";
 import { eventStream, followTaskLog } from "./live-handlers.js";
+import { backfillRoutes } from "./backfill-handlers.js";
 import { workflowRoutes } from "./workflow-handlers.js";
 import { summary } from "./workflow-summary.js";
 import { NotebookLibrary } from "./notebook-library.js";
@@ -72,6 +73,7 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
     { method: "GET", pattern: "/", handler: () => homePage(deps) },
     { method: "GET", pattern: "/api/v1/health", handler: () => ok({ status: "ok" }) },
     ...workflowRoutes(deps),
+    ...backfillRoutes(deps),
     ...notebookRoutes({ library: new NotebookLibrary(deps.libraryDir) }),
     ...(deps.metrics ? metricsRoutes(deps.metrics) : []),
     ...docsRoutes(),

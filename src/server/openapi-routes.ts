@@ -208,6 +208,37 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
       "404": failure("No such workflow."),
     },
   },
+  "POST /api/v1/workflows/:name/backfill": {
+    tag: "runs",
+    summary: "Backfill a past range",
+    description:
+      "One run per schedule interval whose start lies between `from` and `to` (both " +
+      "inclusive; a date covers its whole day in the workflow's time zone), as " +
+      "`updraft backfill` does; intervals that already succeeded are skipped unless `rerun`.",
+    pathParams: WORKFLOW,
+    requestBody: {
+      description: "The range, and optional params, rerun and dryRun.",
+      required: true,
+      schema: {
+        type: "object",
+        required: ["from", "to"],
+        additionalProperties: false,
+        properties: {
+          from: { type: "string", description: "YYYY-MM-DD or an ISO date-time with offset." },
+          to: { type: "string", description: "YYYY-MM-DD or an ISO date-time with offset." },
+          params: { type: "object" },
+          rerun: { type: "boolean" },
+          dryRun: { type: "boolean" },
+        },
+      },
+    },
+    responses: {
+      "200": ok("Dry run: the logical dates it would run.", { type: "object" }),
+      "201": ok("The created runs and the skipped logical dates.", { type: "object" }),
+      "400": failure("A bad range, an unscheduled workflow, or bad params."),
+      "404": failure("No such workflow."),
+    },
+  },
   "POST /api/v1/workflows/:name/pause": {
     tag: "workflows",
     summary: "Pause the schedule",
