@@ -1,39 +1,15 @@
 /** Opening the PostgreSQL store: URLs, unreachable servers, migrations, on the real server. */
+import { TEST_PG_URL, pgAdmin, testSchemas } from "./test-postgres.js";
 import { createServer } from "node:net";
 import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { UpdraftError } from "../spec/errors.js";
 import { parsePostgresUrl } from "./postgres-connection.js";
 import { PG_MIGRATIONS, currentPgSchemaVersion, migratePostgres } from "./postgres-migrations.js";
 import { PostgresStore } from "./postgres-store.js";
 import { sampleRun, sampleTask } from "./store-suite.js";
 
-const PG_URL = process.env["UPDRAFT_TEST_PG_URL"] ?? "postgres://postgres@127.0.0.1:5432/test";
-const schemas: string[] = [];
-const roles: string[] = [];
-
-function freshSchema(): string {
-  const s = `updraft_open_${process.pid}_${schemas.length}`;
-  schemas.push(s);
-  return s;
-}
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-afterAll(async () => {
-  await admin(async (c) => {
-    for (const s of schemas) await c.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-    for (const r of roles) await c.query(`DROP ROLE IF EXISTS "${r}"`);
-  });
-});
+const { fresh: freshSchema, dropRole } = testSchemas("updraft_open_");
 
 /** The error `PostgresStore.open` rejects with. */
 async function openError(url: string, schema?: string): Promise<UpdraftError> {
@@ -49,7 +25,7 @@ async function openError(url: string, schema?: string): Promise<UpdraftError> {
 }
 
 function withUrl(change: (u: URL) => void): string {
-  const u = new URL(PG_URL);
+  const u = new URL(TEST_PG_URL);
   change(u);
   return u.toString();
 }
@@ -128,9 +104,9 @@ describe("PostgreSQL session settings", () => {
         await c.end();
       }
     };
-    expect(await show(PG_URL)).toEqual({ s: "off", p: schema });
-    expect(await show(`${PG_URL}?synchronous_commit=on`)).toEqual({ s: "on", p: schema });
-    const userOptions = `${PG_URL}?options=${encodeURIComponent("-c synchronous_commit=local -c search_path=evil")}`;
+    expect(await show(TEST_PG_URL)).toEqual({ s: "off", p: schema });
+    expect(await show(`${TEST_PG_URL}?synchronous_commit=on`)).toEqual({ s: "on", p: schema });
+    const userOptions = `${TEST_PG_URL}?options=${encodeURIComponent("-c synchronous_commit=local -c search_path=evil")}`;
     expect(await show(userOptions)).toEqual({ s: "local", p: schema });
   });
 });
@@ -160,8 +136,8 @@ describe("PostgresStore.open failures", () => {
 
   it("says which privilege is missing when the user may not create the schema", async () => {
     const role = `updraft_weak_${process.pid}`;
-    roles.push(role);
-    await admin((c) => c.query(`CREATE ROLE "${role}" LOGIN`));
+    dropRole(role);
+    await pgAdmin((c) => c.query(`CREATE ROLE "${role}" LOGIN`));
     const e = await openError(
       withUrl((u) => (u.username = role)),
       freshSchema(),
@@ -175,19 +151,19 @@ describe("PostgreSQL migrations", () => {
   it("applies each migration once when two servers start at the same moment", async () => {
     const schema = freshSchema();
     const [a, b] = await Promise.all([
-      PostgresStore.open(PG_URL, { schema }),
-      PostgresStore.open(PG_URL, { schema }),
+      PostgresStore.open(TEST_PG_URL, { schema }),
+      PostgresStore.open(TEST_PG_URL, { schema }),
     ]);
     await a.createRun(sampleRun("r1"), [sampleTask("r1", "t")]);
     expect((await b.getRun("r1"))?.tasks).toHaveLength(1);
     await Promise.all([a.close(), b.close()]);
-    const rows = await admin((c) => c.query(`SELECT id FROM "${schema}".schema_migrations`));
+    const rows = await pgAdmin((c) => c.query(`SELECT id FROM "${schema}".schema_migrations`));
     expect(rows.rows).toEqual(PG_MIGRATIONS.map((m) => ({ id: m.id })));
   });
 
   it("makes the second of two concurrent migrations apply nothing", async () => {
     const schema = freshSchema();
-    const clients = [new pg.Client(PG_URL), new pg.Client(PG_URL)];
+    const clients = [new pg.Client(TEST_PG_URL), new pg.Client(TEST_PG_URL)];
     await Promise.all(clients.map((c) => c.connect()));
     try {
       const applied = await Promise.all(clients.map((c) => migratePostgres(c, schema, "test")));
@@ -200,14 +176,14 @@ describe("PostgreSQL migrations", () => {
 
   it("keeps data across reopening and does not run migrations again", async () => {
     const schema = freshSchema();
-    const first = await PostgresStore.open(PG_URL, { schema });
+    const first = await PostgresStore.open(TEST_PG_URL, { schema });
     await first.createRun(sampleRun("r1", { params: { a: [1] } }), [sampleTask("r1", "t")]);
     await first.saveWorkflow("wf", { tasks: {} }, "wf.yaml");
     await first.close();
     const read = () =>
-      admin((c) => c.query(`SELECT * FROM "${schema}".schema_migrations ORDER BY id`));
+      pgAdmin((c) => c.query(`SELECT * FROM "${schema}".schema_migrations ORDER BY id`));
     const before = (await read()).rows;
-    const second = await PostgresStore.open(`${PG_URL}?schema=${schema}`);
+    const second = await PostgresStore.open(`${TEST_PG_URL}?schema=${schema}`);
     try {
       expect((await second.getRun("r1"))?.params).toEqual({ a: [1] });
       expect(await second.getWorkflow("wf")).toMatchObject({ version: 1, source: "wf.yaml" });
@@ -219,11 +195,11 @@ describe("PostgreSQL migrations", () => {
 
   it("refuses a schema written by a newer Updraft", async () => {
     const schema = freshSchema();
-    await (await PostgresStore.open(PG_URL, { schema })).close();
-    await admin((c) =>
+    await (await PostgresStore.open(TEST_PG_URL, { schema })).close();
+    await pgAdmin((c) =>
       c.query(`INSERT INTO "${schema}".schema_migrations VALUES (999, 'from the future', 'x')`),
     );
-    const e = await openError(PG_URL, schema);
+    const e = await openError(TEST_PG_URL, schema);
     expect(e.code).toBe("E_STORE");
     expect(e.message).toMatch(/schema version 999.*newer Updraft/s);
   });
@@ -231,16 +207,16 @@ describe("PostgreSQL migrations", () => {
   it("rolls back a failed migration completely and says why", async () => {
     const schema = freshSchema();
     // Another program's table where the first migration wants to create one.
-    await admin(async (c) => {
+    await pgAdmin(async (c) => {
       await c.query(`CREATE SCHEMA "${schema}"`);
       await c.query(`CREATE TABLE "${schema}".runs (x int)`);
     });
-    const e = await openError(PG_URL, schema);
+    const e = await openError(TEST_PG_URL, schema);
     expect(e.code).toBe("E_STORE");
     expect(e.message).toMatch(
       /applying migration 1 \(initial schema\).*"runs" already exists.*schema version 0.*another schema/s,
     );
-    const tables = await admin((c) =>
+    const tables = await pgAdmin((c) =>
       c.query<{ table_name: string }>(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1",
         [schema],

@@ -1,6 +1,7 @@
 /** The shared store suite and PostgreSQL-specific behaviour, on the real PostgreSQL service. */
+import { TEST_PG_URL, pgAdmin, testSchemas } from "./test-postgres.js";
 import pg from "pg";
-import { afterAll, beforeEach, afterEach, describe, expect, it } from "vitest";
+import { beforeEach, afterEach, describe, expect, it } from "vitest";
 import type { JsonObject } from "../spec/types.js";
 import { WORKFLOW_LOCK_BUCKETS, workflowLockKey } from "./postgres-rows.js";
 import { PostgresStore } from "./postgres-store.js";
@@ -8,54 +9,29 @@ import { SqliteStore } from "./sqlite-store.js";
 import { describeStoreSuite, sampleRun, sampleTask } from "./store-suite.js";
 import type { AttemptRecord, Store } from "./types.js";
 
-const PG_URL = process.env["UPDRAFT_TEST_PG_URL"] ?? "postgres://postgres@127.0.0.1:5432/test";
-let counter = 0;
-const schemas: string[] = [];
-
-/** A schema no other test (or test process) uses; every one is dropped after the file. */
-function freshSchema(): string {
-  const s = `updraft_t${process.pid}_${counter++}`;
-  schemas.push(s);
-  return s;
-}
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-afterAll(async () => {
-  await admin(async (c) => {
-    for (const s of schemas) await c.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  });
-});
+const freshSchema = testSchemas("updraft_t").fresh;
 
 describeStoreSuite("PostgresStore", async () => {
   const schema = freshSchema();
-  const store = await PostgresStore.open(PG_URL, { schema });
+  const store = await PostgresStore.open(TEST_PG_URL, { schema });
   let reopened: PostgresStore | undefined;
   return {
     store,
     reopen: async () => {
-      reopened = await PostgresStore.open(PG_URL, { schema });
+      reopened = await PostgresStore.open(TEST_PG_URL, { schema });
       return reopened;
     },
     cleanup: async () => {
       await store.close();
       await reopened?.close();
-      await admin((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+      await pgAdmin((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
     },
   };
 });
 
 /** How many of the schema's store connections wait for a lock. */
 async function waiting(schema: string): Promise<number> {
-  const r = await admin((c) =>
+  const r = await pgAdmin((c) =>
     c.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
       [`updraft ${schema}`],
@@ -94,7 +70,7 @@ describe("PostgresStore specifics", () => {
   let store: PostgresStore;
   beforeEach(async () => {
     schema = freshSchema();
-    store = await PostgresStore.open(PG_URL, { schema });
+    store = await PostgresStore.open(TEST_PG_URL, { schema });
   });
   afterEach(async () => {
     await store.close();
@@ -113,7 +89,7 @@ describe("PostgresStore specifics", () => {
       await sqlite.close();
     }
     for (const id of ids) expect((await store.getRun(id))?.tasks[0]?.taskId).toBe(`t${id}`);
-    const raw = await admin((c) =>
+    const raw = await pgAdmin((c) =>
       c.query<{ id: string }>(`SELECT id FROM "${schema}".runs WHERE id LIKE 'b%'`),
     );
     expect(raw.rows).toEqual([{ id: "b\u0001\u0001\u0001\u0001c" }]);
@@ -253,8 +229,8 @@ describe("PostgresStore specifics", () => {
   });
 
   it("gives two servers saving the same workflow at once one version history", async () => {
-    const other = await PostgresStore.open(PG_URL, { schema });
-    const blocker = new pg.Client(PG_URL);
+    const other = await PostgresStore.open(TEST_PG_URL, { schema });
+    const blocker = new pg.Client(TEST_PG_URL);
     await blocker.connect();
     try {
       await store.createRun(sampleRun("held"), []);
@@ -288,7 +264,7 @@ describe("PostgresStore specifics", () => {
     await store.createRun(sampleRun("r1"), [sampleTask("r1", "a")]);
     await store.updateTask("r1", "a", { state: "queued" });
     expect((await store.getRun("r1"))?.tasks[0]?.state).toBe("queued");
-    const killed = await admin((c) =>
+    const killed = await pgAdmin((c) =>
       c.query(
         // The timeout makes it wait until the backends have exited.
         "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE application_name = $1",

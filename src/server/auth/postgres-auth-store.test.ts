@@ -1,40 +1,20 @@
 /** The shared AuthStore suite and PostgreSQL specifics, on the real PostgreSQL service. */
-import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
+import { TEST_PG_URL, testSchemas } from "../../store/test-postgres.js";
+import { describe, expect, it } from "vitest";
 import { ErrorCodes } from "../../spec/errors.js";
 import { describeAuthStoreSuite, sampleUser } from "./auth-store-suite.js";
 import { PostgresAuthStore } from "./postgres-auth-store.js";
 
-const PG_URL = process.env["UPDRAFT_TEST_PG_URL"] ?? "postgres://postgres@127.0.0.1:5432/test";
-let counter = 0;
-const schemas: string[] = [];
-
-function freshSchema(): string {
-  const s = `updraft_auth_t${process.pid}_${counter++}`;
-  schemas.push(s);
-  return s;
-}
-
-async function dropSchemas(): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  try {
-    for (const s of schemas.splice(0)) await c.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  } finally {
-    await c.end();
-  }
-}
-
-afterAll(dropSchemas);
+const freshSchema = testSchemas("updraft_auth_t").fresh;
 
 describeAuthStoreSuite("PostgresAuthStore", async () => {
   const schema = freshSchema();
-  const store = await PostgresAuthStore.open(PG_URL, { schema });
+  const store = await PostgresAuthStore.open(TEST_PG_URL, { schema });
   const opened = [store];
   return {
     store,
     reopen: async () => {
-      const again = await PostgresAuthStore.open(PG_URL, { schema });
+      const again = await PostgresAuthStore.open(TEST_PG_URL, { schema });
       opened.push(again);
       return again;
     },
@@ -48,7 +28,7 @@ describe("PostgresAuthStore", () => {
   it("creates its tables once when several servers open the same schema together", async () => {
     const schema = freshSchema();
     const stores = await Promise.all(
-      [1, 2, 3].map(() => PostgresAuthStore.open(PG_URL, { schema })),
+      [1, 2, 3].map(() => PostgresAuthStore.open(TEST_PG_URL, { schema })),
     );
     try {
       await stores[0]?.createUser(sampleUser("u1", "ada"));
