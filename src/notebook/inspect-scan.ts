@@ -118,6 +118,39 @@ export function findTopLevel(
   pred: (code: string, i: number) => boolean,
   from = 0,
 ): number {
+  let found = -1;
+  scanCode(code, from, (i, ch, depth) => {
+    if (depth === 0 && !"([{)]}".includes(ch) && pred(code, i)) found = i;
+    return found >= 0;
+  });
+  return found;
+}
+
+/**
+ * When `code` is one bracketed group `open … close` (e.g. `[1, 2]`), its inside;
+ * otherwise null. `(1)(2)` or `[1] + [2]` are not one group.
+ */
+export function bracketInside(code: string, open: string, close: string): string | null {
+  if (!code.startsWith(open) || !code.endsWith(close)) return null;
+  let inside: string | null = null;
+  scanCode(code, 0, (i, ch, depth) => {
+    if (depth !== 0 || !")]}".includes(ch)) return false;
+    inside = i === code.length - 1 ? code.slice(1, -1) : null;
+    return true;
+  });
+  return inside;
+}
+
+/**
+ * Walks `code` from `from`, skipping string literals (with escapes and triple quotes),
+ * calling `visit` with each other character and the bracket depth after it; stops when
+ * `visit` returns true.
+ */
+function scanCode(
+  code: string,
+  from: number,
+  visit: (i: number, ch: string, depth: number) => boolean,
+): void {
   let depth = 0;
   let quote = "";
   for (let i = from; i < code.length; i++) {
@@ -133,41 +166,12 @@ export function findTopLevel(
     if (ch === '"' || ch === "'") {
       quote = code.startsWith(ch.repeat(3), i) ? ch.repeat(3) : ch;
       i += quote.length - 1;
-    } else if ("([{".includes(ch)) depth++;
-    else if (")]}".includes(ch)) depth--;
-    else if (depth === 0 && pred(code, i)) return i;
-  }
-  return -1;
-}
-
-/**
- * When `code` is one bracketed group `open … close` (e.g. `[1, 2]`), its inside;
- * otherwise null. `(1)(2)` or `[1] + [2]` are not one group.
- */
-export function bracketInside(code: string, open: string, close: string): string | null {
-  if (!code.startsWith(open) || !code.endsWith(close)) return null;
-  let depth = 0;
-  let quote = "";
-  for (let i = 0; i < code.length; i++) {
-    const ch = code.charAt(i);
-    if (quote !== "") {
-      if (ch === "\\") i++;
-      else if (code.startsWith(quote, i)) {
-        i += quote.length - 1;
-        quote = "";
-      }
       continue;
     }
-    if (ch === '"' || ch === "'") {
-      quote = code.startsWith(ch.repeat(3), i) ? ch.repeat(3) : ch;
-      i += quote.length - 1;
-    } else if ("([{".includes(ch)) depth++;
-    else if (")]}".includes(ch)) {
-      depth--;
-      if (depth === 0) return i === code.length - 1 ? code.slice(1, -1) : null;
-    }
+    if ("([{".includes(ch)) depth++;
+    else if (")]}".includes(ch)) depth--;
+    if (visit(i, ch, depth)) return;
   }
-  return null;
 }
 
 /** Splits `code` at top-level commas (outside strings and brackets). */
