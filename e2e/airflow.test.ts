@@ -8,9 +8,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { get } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startService, type RunningService } from "../src/server/serve.js";
+import { startTestService, type TestService } from "./server-helpers.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const BIN = join(ROOT, "bin", "updraft");
@@ -129,24 +128,15 @@ describe("updraft task exec", () => {
 });
 
 describe("GET /api/v1/workflows/{name}/airflow", () => {
-  let service: RunningService;
+  let service: TestService;
   beforeAll(async () => {
-    service = await startService({
-      port: 0,
-      host: "127.0.0.1",
-      dataDir: join(tmp, "data"),
-      examples: join(ROOT, "examples"),
-      python: PYTHON,
-      home: process.env["HOME"] ?? "/root",
-      env: process.env,
-      stderr: new PassThrough(),
-    });
+    service = await startTestService(tmp, { examples: join(ROOT, "examples"), python: PYTHON });
   });
   afterAll(() => service.stop());
 
   function fetchText(path: string): Promise<{ status: number; type: string; text: string }> {
     return new Promise((res, rej) => {
-      get(new URL(path, service.url), (r) => {
+      get(new URL(path, service.url), { headers: service.auth }, (r) => {
         const chunks: Buffer[] = [];
         r.on("data", (c: Buffer) => chunks.push(c));
         r.on("end", () =>

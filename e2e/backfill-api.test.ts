@@ -33,7 +33,7 @@ afterAll(async () => {
 async function post(path: string, body: unknown) {
   const res = await fetch(`${service.url}${path}`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { ...service.auth, "content-type": "application/json" },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -65,7 +65,9 @@ describe("backfill over the API", () => {
       done = await Promise.all(
         runs.map(
           async (r) =>
-            (await (await fetch(`${service.url}/api/v1/runs/${r.id}`)).json()) as RunView,
+            (await (
+              await fetch(`${service.url}/api/v1/runs/${r.id}`, { headers: service.auth })
+            ).json()) as RunView,
         ),
       );
       if (done.every((r) => r.state === "succeeded")) break;

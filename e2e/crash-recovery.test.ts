@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import type { RunView } from "../src/engine/run-view.js";
 import { isGone, waitFor } from "../src/tasks/test-context.js";
-import { fetchJson, PYTHON } from "./server-helpers.js";
+import { fetchJson, loginToken, PYTHON, TEST_ADMIN_PASSWORD } from "./server-helpers.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const work = mkdtempSync(join(tmpdir(), "updraft-crash-"));
@@ -77,7 +77,7 @@ async function startServer(): Promise<{ url: string; child: ChildProcess; stderr
   const args = ["serve", "--port", "0", "--data-dir", data, "--examples", catalog];
   const child = spawn(process.execPath, [join(ROOT, "bin", "updraft"), ...args], {
     cwd: catalog,
-    env: { ...process.env, UPDRAFT_PYTHON: PYTHON },
+    env: { ...process.env, UPDRAFT_PYTHON: PYTHON, UPDRAFT_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD },
     stdio: ["ignore", "ignore", "pipe"],
   });
   children.push(child);
@@ -90,10 +90,14 @@ async function startServer(): Promise<{ url: string; child: ChildProcess; stderr
     });
     child.on("exit", () => reject(new Error(`the server exited early: ${err}`)));
   });
+  // Sessions live in the database: one login serves this server and its successors.
+  token ??= await loginToken(url);
   return { url, child, stderr: () => err };
 }
 
-const api = fetchJson;
+let token: string | undefined;
+const api = <T>(url: string, method = "GET", body?: unknown): Promise<T> =>
+  fetchJson<T>(url, method, body, token);
 
 describe("kill -9 of updraft serve", () => {
   it("resumes every run, stops the orphan first, and retries the interrupted attempt", async () => {

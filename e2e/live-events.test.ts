@@ -3,11 +3,10 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunView } from "../src/engine/run-view.js";
-import type { RunningService } from "../src/server/serve.js";
-import { startTestService, tempCatalog } from "./server-helpers.js";
+import { startTestService, tempCatalog, type TestService } from "./server-helpers.js";
 
 const { tmp, catalog } = tempCatalog("updraft-live-");
-let service: RunningService;
+let service: TestService;
 
 beforeAll(async () => {
   writeFileSync(
@@ -47,7 +46,7 @@ async function readEvents(
   onOpen?: () => Promise<void>,
 ): Promise<{ status: number; type: string | null; events: Sse[] }> {
   const ac = new AbortController();
-  const res = await fetch(`${service.url}${path}`, { signal: ac.signal });
+  const res = await fetch(`${service.url}${path}`, { headers: service.auth, signal: ac.signal });
   const events: Sse[] = [];
   if (!res.ok || !res.body)
     return { status: res.status, type: res.headers.get("content-type"), events };
@@ -79,7 +78,10 @@ async function readEvents(
 }
 
 async function trigger(): Promise<RunView> {
-  const res = await fetch(`${service.url}/api/v1/workflows/chatty/runs`, { method: "POST" });
+  const res = await fetch(`${service.url}/api/v1/workflows/chatty/runs`, {
+    headers: service.auth,
+    method: "POST",
+  });
   return (await res.json()) as RunView;
 }
 
@@ -114,7 +116,7 @@ describe("GET /api/v1/events", () => {
 
   it("refuses malformed filters with a 400", async () => {
     for (const q of ["workflow=Bad%20Name", "run=..%2Fetc", `run=${"x".repeat(300)}`]) {
-      const res = await fetch(`${service.url}/api/v1/events?${q}`);
+      const res = await fetch(`${service.url}/api/v1/events?${q}`, { headers: service.auth });
       expect(res.status, q).toBe(400);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("E_VALIDATION");
     }
@@ -127,7 +129,11 @@ describe("GET /api/v1/runs/{id}/tasks/{task}/log?follow=1", () => {
     // The first attempt may not have started yet: wait until it has a log to follow.
     let status = 404;
     for (let i = 0; i < 100 && status === 404; i++) {
-      status = (await fetch(`${service.url}/api/v1/runs/${run.id}/tasks/talk/log`)).status;
+      status = (
+        await fetch(`${service.url}/api/v1/runs/${run.id}/tasks/talk/log`, {
+          headers: service.auth,
+        })
+      ).status;
       if (status === 404) await new Promise((r) => setTimeout(r, 20));
     }
     const got = await readEvents(
@@ -155,9 +161,13 @@ describe("GET /api/v1/runs/{id}/tasks/{task}/log?follow=1", () => {
   });
 
   it("answers 404 and 400 as JSON before any stream starts", async () => {
-    const missing = await fetch(`${service.url}/api/v1/runs/nope/tasks/talk/log?follow=1`);
+    const missing = await fetch(`${service.url}/api/v1/runs/nope/tasks/talk/log?follow=1`, {
+      headers: service.auth,
+    });
     expect(missing.status).toBe(404);
-    const bad = await fetch(`${service.url}/api/v1/runs/a%20b/tasks/talk/log?follow=1`);
+    const bad = await fetch(`${service.url}/api/v1/runs/a%20b/tasks/talk/log?follow=1`, {
+      headers: service.auth,
+    });
     expect(bad.status).toBe(400);
   });
 });

@@ -10,15 +10,23 @@ import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkOpenApiDocument } from "../src/server/openapi-check.js";
 import { samples } from "../src/server/test-metrics.js";
-import type { RunningService } from "../src/server/serve.js";
-import { sendRaw, startTestService, tempCatalog, type Answer } from "./server-helpers.js";
+import {
+  sendRaw,
+  startTestService,
+  tempCatalog,
+  type Answer,
+  type TestService,
+} from "./server-helpers.js";
 
-let service: RunningService;
+let service: TestService;
 let port: number;
 let tmp: string;
 
 function send(method: string, path: string, body?: string): Promise<Answer> {
-  const headers: Record<string, string> = body ? { "content-type": "application/json" } : {};
+  const headers: Record<string, string> = {
+    ...service.auth,
+    ...(body ? { "content-type": "application/json" } : {}),
+  };
   return sendRaw(port, method, path, { ...(body !== undefined ? { body } : {}), headers });
 }
 
@@ -91,11 +99,14 @@ describe("GET /metrics", () => {
 
   it("counts an event stream when it closes, without timing it", async () => {
     await new Promise<void>((resolvePromise, reject) => {
-      const req = request({ host: "127.0.0.1", port, path: "/api/v1/events" }, (res) => {
-        expect(res.statusCode).toBe(200);
-        res.destroy();
-        resolvePromise();
-      });
+      const req = request(
+        { host: "127.0.0.1", port, path: "/api/v1/events", headers: service.auth },
+        (res) => {
+          expect(res.statusCode).toBe(200);
+          res.destroy();
+          resolvePromise();
+        },
+      );
       req.on("error", reject);
       req.end();
     });

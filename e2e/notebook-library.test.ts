@@ -37,8 +37,9 @@ let tmp: string;
 let library: string;
 let outside: string;
 
-const send = (method: string, path: string, opts?: SendOptions): Promise<Answer> =>
-  sendRaw(port, method, path, opts);
+// Every request is admin's unless a test sets its own authorization header.
+const send = (method: string, path: string, opts: SendOptions = {}): Promise<Answer> =>
+  sendRaw(port, method, path, { ...opts, headers: { ...service.auth, ...opts.headers } });
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
@@ -182,6 +183,7 @@ describe("notebook library API", () => {
       form.append("file", new Blob([JSON.stringify(PY_NOTEBOOK)]), "local name.ipynb");
       const res = await fetch(`http://127.0.0.1:${port}/api/v1/notebooks`, {
         method: "POST",
+        headers: service.auth,
         body: form,
       });
       return { status: res.status, body: (await res.json()) as LibraryEntry };

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { PostgresStore } from "../src/store/postgres-store.js";
+import { loginToken, TEST_ADMIN_PASSWORD } from "./server-helpers.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = join(ROOT, "bin", "updraft");
@@ -25,6 +26,7 @@ const ENV = {
   HOME: work,
   UPDRAFT_PYTHON: process.env["UPDRAFT_PYTHON"] ?? "/usr/bin/python3",
   UPDRAFT_DATA_DIR: join(work, "data"),
+  UPDRAFT_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
 };
 
 afterAll(async () => {
@@ -178,9 +180,10 @@ describe("updraft serve --db postgres://", () => {
       // An answer means the server is past start-up, signal handlers included.
       const health = await fetch(`${url}/api/v1/health`);
       expect(health.status).toBe(200);
+      const auth = { authorization: `Bearer ${await loginToken(url)}` };
       const created = await fetch(`${url}/api/v1/workflows/hello/runs`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { ...auth, "content-type": "application/json" },
         body: JSON.stringify({ params: { who: "O'Brien \"; DROP TABLE runs; --" } }),
       });
       expect(created.status).toBe(201);
@@ -189,7 +192,7 @@ describe("updraft serve --db postgres://", () => {
       // Paced by the run's progress, not by a time limit (the test timeout is the limit).
       while (!["succeeded", "failed", "cancelled"].includes(state)) {
         await new Promise((r) => setTimeout(r, 100));
-        const got = await fetch(`${url}/api/v1/runs/${runId}`);
+        const got = await fetch(`${url}/api/v1/runs/${runId}`, { headers: auth });
         state = ((await got.json()) as { state: string }).state;
       }
       expect(state).toBe("succeeded");

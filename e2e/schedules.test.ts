@@ -9,8 +9,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/engine/manual-clock.js";
 import type { RunView } from "../src/engine/run-view.js";
-import type { RunningService } from "../src/server/serve.js";
-import { fetchJson, startTestService, tempCatalog } from "./server-helpers.js";
+import { fetchJson, startTestService, tempCatalog, type TestService } from "./server-helpers.js";
 
 const { tmp, catalog } = tempCatalog("updraft-schedules-");
 writeFileSync(
@@ -30,7 +29,7 @@ tasks:
 `,
 );
 writeFileSync(join(catalog, "manual.yaml"), "name: manual\ntasks:\n  a: { type: empty }\n");
-const services: RunningService[] = [];
+const services: TestService[] = [];
 afterAll(async () => {
   for (const s of services) await s.stop();
   rmSync(tmp, { recursive: true, force: true });
@@ -39,14 +38,14 @@ afterAll(async () => {
 // Starts a little after a whole minute, so interval ends are easy to reason about.
 const T0 = Math.ceil(Date.now() / 60_000) * 60_000 + 5_000;
 
-async function start(clock: ManualClock): Promise<RunningService> {
+async function start(clock: ManualClock): Promise<TestService> {
   const s = await startTestService(tmp, { examples: catalog, schedulerClock: clock });
   services.push(s);
   return s;
 }
 
-function api<T>(s: RunningService, path: string, method = "GET"): Promise<T> {
-  return fetchJson<T>(`${s.url}${path}`, method);
+function api<T>(s: TestService, path: string, method = "GET"): Promise<T> {
+  return fetchJson<T>(`${s.url}${path}`, method, undefined, s.token);
 }
 
 interface Summary {
@@ -55,12 +54,12 @@ interface Summary {
   nextRun: string | null;
 }
 
-async function scheduledRuns(s: RunningService): Promise<RunView[]> {
+async function scheduledRuns(s: TestService): Promise<RunView[]> {
   const { runs } = await api<{ runs: RunView[] }>(s, "/api/v1/runs?workflow=minutely");
   return runs.filter((r) => r.trigger === "schedule");
 }
 
-async function settle(s: RunningService): Promise<RunView[]> {
+async function settle(s: TestService): Promise<RunView[]> {
   for (let i = 0; i < 200; i++) {
     const runs = await scheduledRuns(s);
     if (runs.every((r) => r.state === "succeeded")) return runs;
@@ -123,7 +122,10 @@ describe("schedules in updraft serve", () => {
 
   it("answers 404 for pausing an unknown workflow", async () => {
     const s = services.at(-1)!;
-    const res = await fetch(`${s.url}/api/v1/workflows/nope/pause`, { method: "POST" });
+    const res = await fetch(`${s.url}/api/v1/workflows/nope/pause`, {
+      headers: s.auth,
+      method: "POST",
+    });
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("E_NOT_FOUND");
   });

@@ -28,12 +28,34 @@ export function tempCatalog(prefix: string, files: Record<string, string> = {}):
   return { tmp, catalog };
 }
 
+/** The password of `admin` in every test service (set before its first start). */
+export const TEST_ADMIN_PASSWORD = "test-admin-password-1";
+
 /** A service started by {@link startTestService}. */
 export interface TestService extends RunningService {
   /** The port it listens on. */
   port: number;
   /** Everything it wrote to stderr so far (unless `stderr` was given). */
   stderr: () => string;
+  /** A session token of `admin`. */
+  token: string;
+  /** `{authorization: "Bearer <token>"}` for hand-made requests. */
+  auth: Record<string, string>;
+}
+
+/** Logs in at `baseUrl` and returns the session token; throws unless it works. */
+export async function loginToken(
+  baseUrl: string,
+  username = "admin",
+  password = TEST_ADMIN_PASSWORD,
+): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!res.ok) throw new Error(`login as ${username}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
 }
 
 /**
@@ -55,14 +77,18 @@ export async function startTestService(
     home: process.env["HOME"] ?? "/root",
     env: process.env,
     stderr,
+    adminPassword: TEST_ADMIN_PASSWORD,
     ...options,
   });
+  const token = await loginToken(service.url);
   return {
     url: service.url,
     server: service.server,
     stop: () => service.stop(),
     port: service.server.address().port,
     stderr: () => text,
+    token,
+    auth: { authorization: `Bearer ${token}` },
   };
 }
 
@@ -111,11 +137,22 @@ export function sendRaw(
   });
 }
 
-/** Fetches `url` (with `body` as JSON when given) and returns the JSON answer; throws unless 2xx. */
-export async function fetchJson<T>(url: string, method = "GET", body?: unknown): Promise<T> {
+/**
+ * Fetches `url` (with `body` as JSON when given, and `token` as the bearer token) and
+ * returns the JSON answer; throws unless 2xx.
+ */
+export async function fetchJson<T>(
+  url: string,
+  method = "GET",
+  body?: unknown,
+  token?: string,
+): Promise<T> {
   const res = await fetch(url, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
+    headers: {
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);

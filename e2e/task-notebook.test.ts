@@ -2,14 +2,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunView } from "../src/engine/run-view.js";
-import { startService, type RunningService } from "../src/server/serve.js";
+import { startTestService, type TestService } from "./server-helpers.js";
 
 const PYTHON = process.env["UPDRAFT_PYTHON"] ?? "/usr/bin/python3";
 const tmp = mkdtempSync(join(tmpdir(), "updraft-task-nb-"));
-let service: RunningService;
+let service: TestService;
 
 const cell = (source: string, tags: string[] = []) => ({
   cell_type: "code",
@@ -48,15 +47,10 @@ beforeAll(async () => {
       "",
     ].join("\n"),
   );
-  service = await startService({
-    port: 0,
-    host: "127.0.0.1",
-    dataDir: join(tmp, "data"),
+  service = await startTestService(tmp, {
     examples: catalog,
     python: PYTHON,
-    home: process.env["HOME"] ?? "/root",
     env: { ...process.env, UPDRAFT_PYTHON: PYTHON },
-    stderr: new PassThrough(),
   });
 });
 
@@ -67,16 +61,23 @@ afterAll(async () => {
 
 describe("the executed notebook of a task", () => {
   it("serves the output notebook with the injected parameters and outputs", async () => {
-    const trigger = await fetch(`${service.url}/api/v1/workflows/nb/runs`, { method: "POST" });
+    const trigger = await fetch(`${service.url}/api/v1/workflows/nb/runs`, {
+      headers: service.auth,
+      method: "POST",
+    });
     let run = (await trigger.json()) as RunView;
     for (let i = 0; i < 300 && !["succeeded", "failed"].includes(run.state); i++) {
       await new Promise((r) => setTimeout(r, 50));
-      run = (await (await fetch(`${service.url}/api/v1/runs/${run.id}`)).json()) as RunView;
+      run = (await (
+        await fetch(`${service.url}/api/v1/runs/${run.id}`, { headers: service.auth })
+      ).json()) as RunView;
     }
     expect(run.state).toBe("succeeded");
     expect(run.tasks["square"]?.outputs).toEqual({ result: 49 });
 
-    const res = await fetch(`${service.url}/api/v1/runs/${run.id}/tasks/square/notebook`);
+    const res = await fetch(`${service.url}/api/v1/runs/${run.id}/tasks/square/notebook`, {
+      headers: service.auth,
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/x-ipynb+json");
     const nb = (await res.json()) as {
@@ -90,6 +91,7 @@ describe("the executed notebook of a task", () => {
 
     const again = await fetch(
       `${service.url}/api/v1/runs/${run.id}/tasks/square/notebook?attempt=1`,
+      { headers: service.auth },
     );
     expect(again.status).toBe(200);
     const cases: [string, number][] = [
@@ -102,7 +104,7 @@ describe("the executed notebook of a task", () => {
       [`/api/v1/runs/a%20b/tasks/square/notebook`, 400],
     ];
     for (const [path, status] of cases) {
-      const r = await fetch(`${service.url}${path}`);
+      const r = await fetch(`${service.url}${path}`, { headers: service.auth });
       expect(r.status, path).toBe(status);
       expect(((await r.json()) as { error?: unknown }).error, path).toBeDefined();
     }

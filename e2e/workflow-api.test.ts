@@ -7,16 +7,15 @@ import { rmSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunView } from "../src/engine/run-view.js";
-import type { RunningService } from "../src/server/serve.js";
-import { startTestService, tempCatalog } from "./server-helpers.js";
+import { startTestService, tempCatalog, type TestService } from "./server-helpers.js";
 
 const { tmp, catalog } = tempCatalog("updraft-wf-api-", {
   "from-file.yaml": "name: from-file\ntasks:\n  a: { type: empty }\n",
 });
-let service: RunningService;
+let service: TestService;
 let stderr = "";
 
-async function start(): Promise<RunningService> {
+async function start(): Promise<TestService> {
   const err = new PassThrough();
   err.on("data", (c: Buffer) => (stderr += c.toString()));
   return startTestService(tmp, { examples: catalog, stderr: err });
@@ -33,7 +32,10 @@ afterAll(async () => {
 async function send(method: string, path: string, body?: unknown, raw?: string) {
   const res = await fetch(`${service.url}${path}`, {
     method,
-    headers: body === undefined && raw === undefined ? {} : { "content-type": "application/json" },
+    headers: {
+      ...service.auth,
+      ...(body === undefined && raw === undefined ? {} : { "content-type": "application/json" }),
+    },
     body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
   });
   const text = await res.text();

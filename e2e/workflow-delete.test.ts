@@ -1,7 +1,6 @@
 /** DELETE /api/v1/workflows/{name}: gone from the server and its schedule, history kept, name reusable. */
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import type { RunningService } from "../src/server/serve.js";
 import { startTestService, tempCatalog, type TestService } from "./server-helpers.js";
 
 const { tmp, catalog } = tempCatalog("updraft-wf-delete-", {
@@ -13,22 +12,22 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-async function start(): Promise<RunningService> {
+async function start(): Promise<TestService> {
   const s = await startTestService(tmp, { examples: catalog });
   services.push(s);
   return s;
 }
 
-async function send(s: RunningService, method: string, path: string, body?: unknown) {
+async function send(s: TestService, method: string, path: string, body?: unknown) {
   const res = await fetch(`${s.url}${path}`, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
+    headers: { ...s.auth, ...(body === undefined ? {} : { "content-type": "application/json" }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-const names = async (s: RunningService) =>
+const names = async (s: TestService) =>
   ((await send(s, "GET", "/api/v1/workflows")).body["workflows"] as { name: string }[]).map(
     (w) => w.name,
   );

@@ -1,8 +1,10 @@
 /** The `updraft` command line: parses argv, dispatches, maps errors to exit codes. */
+import { existsSync } from "node:fs";
 import { homedir } from "node:os";
+import { fileURLToPath } from "node:url";
 import { join, resolve } from "node:path";
 import { Command, CommanderError } from "commander";
-import { UpdraftError, toUpdraftError } from "../spec/errors.js";
+import { ErrorCodes, UpdraftError, toUpdraftError } from "../spec/errors.js";
 import { registerAirflowCommands } from "./airflow-commands.js";
 import { registerBackfillCommand } from "./backfill-cli.js";
 import { registerK8sCommand } from "./k8s-command.js";
@@ -91,7 +93,7 @@ function buildProgram(
 
   program
     .command("serve")
-    .description("serve the HTTP API and a minimal web page; runs workflows on this machine")
+    .description("serve the web app and the HTTP API; runs workflows on this machine")
     .option("--port <port>", "TCP port (0: any free port)", parsePort, 8080)
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--data-dir <dir>", "where runs, logs and the database are kept", defaultDataDir(env))
@@ -100,6 +102,10 @@ function buildProgram(
       "database: postgres://USER@HOST/DB or sqlite:PATH (default: $UPDRAFT_DB, else SQLite in the data dir)",
     )
     .option("--examples <dir>", "load the workflow files found under DIR")
+    .option(
+      "--web-dir <dir>",
+      "the built web app to serve at / (default: web/dist of this package)",
+    )
     .action(async (o: ServeOptions) => {
       // Listen for signals before the server says it is up: a SIGTERM right after
       // "serving on" must still stop it cleanly.
@@ -112,6 +118,9 @@ function buildProgram(
         dataDir: resolve(o.dataDir),
         ...dbOption(o.db, env),
         ...(o.examples !== undefined ? { examples: o.examples } : {}),
+        ...webDirOption(o.webDir),
+        ...(env["UPDRAFT_ADMIN_PASSWORD"] ? { adminPassword: env["UPDRAFT_ADMIN_PASSWORD"] } : {}),
+        ...(env["UPDRAFT_SECRET_KEY"] ? { secretKey: env["UPDRAFT_SECRET_KEY"] } : {}),
         python: env["UPDRAFT_PYTHON"] ?? "python3",
         home: homedir(),
         env,
@@ -130,6 +139,20 @@ function buildProgram(
   return program;
 }
 
+// The package's own build (src/cli or dist/cli -> ../../web/dist) unless --web-dir says otherwise.
+function webDirOption(given: string | undefined): { webDir?: string } {
+  if (given !== undefined) {
+    if (!existsSync(join(given, "index.html")))
+      throw new UpdraftError(
+        ErrorCodes.USAGE,
+        `--web-dir ${given} has no index.html; build the app with make web`,
+      );
+    return { webDir: resolve(given) };
+  }
+  const built = fileURLToPath(new URL("../../web/dist", import.meta.url));
+  return existsSync(join(built, "index.html")) ? { webDir: built } : {};
+}
+
 interface RunOptions {
   parametersFile: string[];
   json: boolean;
@@ -145,6 +168,7 @@ interface ServeOptions {
   dataDir: string;
   db?: string;
   examples?: string;
+  webDir?: string;
 }
 
 // Resolves on the first SIGINT or SIGTERM; a second one quits at once.

@@ -9,6 +9,7 @@ import { resolveCliParams } from "./cli-params.js";
 import { loadWorkflow } from "./load-workflow.js";
 import type { ParamPair } from "./param-args.js";
 import { PlainProgress } from "./progress-plain.js";
+import { openRunConnections, type RunConnections } from "./run-connections.js";
 import { TtyProgress, formatElapsed } from "./progress-tty.js";
 
 /** Options of `updraft run`. */
@@ -28,6 +29,8 @@ export interface RunCommandOptions {
   parallelism?: number;
   pools: Record<string, number>;
   env: NodeJS.ProcessEnv;
+  /** The connections key (UPDRAFT_SECRET_KEY); default `env.UPDRAFT_SECRET_KEY`, else the key file. */
+  secretKey?: string;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean; rows?: number; columns?: number };
   /** Lets the caller cancel the run (Ctrl-C); called with a function that cancels it. */
@@ -39,7 +42,19 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
   const { workflow, baseDir, path } = loadWorkflow(opts.file);
   const params = resolveCliParams(workflow, opts.params, opts.paramFiles);
 
-  const store = await openStore({ dataDir: opts.dataDir, db: opts.db });
+  const where = { dataDir: opts.dataDir, ...(opts.db !== undefined ? { db: opts.db } : {}) };
+  const store = await openStore(where);
+  let connections: RunConnections | undefined;
+  try {
+    connections = await openRunConnections(
+      workflow,
+      where,
+      opts.secretKey ?? opts.env["UPDRAFT_SECRET_KEY"],
+    );
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const runners = createRunnerRegistry({
     python: opts.python,
     kernels: { env: opts.env, home: opts.home },
@@ -51,6 +66,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
       runners,
       dataDir: opts.dataDir,
       baseEnv: opts.env,
+      ...(connections !== undefined ? { connections: connections.resolver } : {}),
       limits: {
         ...(opts.parallelism !== undefined ? { parallelism: opts.parallelism } : {}),
         pools: opts.pools,
@@ -72,6 +88,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
     return view.state === "succeeded" ? 0 : 1;
   } finally {
     await runners.close?.();
+    await connections?.close();
     await store.close();
   }
 }

@@ -124,6 +124,15 @@ function checkTask(task: unknown, problems: string[]): void {
     return;
   }
   for (const key of Object.keys(task)) {
+    if (key === "connections") {
+      // Only the embedded engine holds the vault; silently running without them would fail later, obscurely.
+      const c = getOwn(task, key);
+      if (!Array.isArray(c) || c.length > 0)
+        problems.push(
+          "input.task.connections: connections are granted only by Updraft's engine (updraft serve, updraft run), not to tasks run with `updraft task exec` (Airflow); give the task an Airflow connection instead, or run the workflow on Updraft",
+        );
+      continue;
+    }
     if (
       !COMMON_FIELDS.includes(key) &&
       !fields.required.includes(key) &&

@@ -15,6 +15,7 @@ import type {
 } from "../store/types.js";
 import type { RunnerRegistry } from "../tasks/types.js";
 import { systemClock, type Clock } from "./clock.js";
+import type { ConnectionResolver } from "./connection-grant.js";
 import { stopOrphan } from "./orphans.js";
 import { isTerminal } from "./states.js";
 import { prepareTasks } from "./prepare-tasks.js";
@@ -22,6 +23,7 @@ import { RunExecution, type EngineEvent } from "./run-execution.js";
 import { DEFAULT_SLOT_LIMITS, Slots, type SlotLimits } from "./slots.js";
 
 export type { EngineEvent } from "./run-execution.js";
+export type { ConnectionResolver } from "./connection-grant.js";
 
 /** Dependencies and settings of an engine. */
 export interface EngineOptions {
@@ -31,8 +33,16 @@ export interface EngineOptions {
   dataDir: string;
   clock?: Clock;
   limits?: Partial<SlotLimits>;
-  /** Environment task processes start from (the CLI passes its own environment). */
+  /**
+   * Environment task processes start from (the CLI passes its own environment). Inherited
+   * `UPDRAFT_CONN_*` variables and UPDRAFT_SECRET_KEY are never passed on.
+   */
   baseEnv?: NodeJS.ProcessEnv;
+  /**
+   * Grants the connections a task names (`connections:`), e.g. a ConnectionVault. Without
+   * it a task naming connections fails with E_CONNECTION.
+   */
+  connections?: ConnectionResolver;
   /** Generates run ids. */
   newId?: () => string;
   /** Called when the engine itself fails (the store, a bug); defaults to rethrowing later. */
@@ -273,6 +283,9 @@ export class Engine {
         slots: this.slots,
         dataDir: this.options.dataDir,
         baseEnv: this.options.baseEnv ?? {},
+        ...(this.options.connections !== undefined
+          ? { connections: this.options.connections }
+          : {}),
         emit: (e) => this.emit(e),
         onFatal: (err) => this.onFatal(err),
       },

@@ -19,7 +19,16 @@ import type {
   TaskState,
 } from "../store/types.js";
 import type { RunnerRegistry, TaskResult } from "../tasks/types.js";
+import type { SecretMasker } from "../secrets/secret-masker.js";
 import type { Clock } from "./clock.js";
+import {
+  ConnectionGrantError,
+  attemptEnv,
+  grantConnections,
+  maskOutputFiles,
+  type ConnectionGrantResult,
+  type ConnectionResolver,
+} from "./connection-grant.js";
 import { FileLog } from "./file-log.js";
 import type { PreparedTask } from "./prepare-tasks.js";
 import { resolveTask } from "./resolve-task.js";
@@ -50,6 +59,8 @@ export interface ExecutionDeps {
   slots: Slots;
   dataDir: string;
   baseEnv: NodeJS.ProcessEnv;
+  /** Grants the connections tasks name; without it such tasks fail with E_CONNECTION. */
+  connections?: ConnectionResolver;
   emit: (event: EngineEvent) => void;
   /** Reports a failure of the engine itself (e.g. the store); the run is then abandoned. */
   onFatal: (err: UpdraftError) => void;
@@ -291,6 +302,25 @@ export class RunExecution {
       return this.endAttempt(id, attempt, startedAt, err, null, false, logPath);
     }
 
+    let grant: ConnectionGrantResult | undefined;
+    const names = resolved.connections ?? [];
+    if (names.length > 0) {
+      try {
+        grant = await grantConnections(this.deps.connections, names, id);
+      } catch (err) {
+        // A missing or broken connection is configuration: only a store hiccup is retried.
+        const retryable = err instanceof ConnectionGrantError && err.retryable;
+        return this.endAttempt(
+          id,
+          attempt,
+          startedAt,
+          toUpdraftError(err),
+          null,
+          retryable,
+          logPath,
+        );
+      }
+    }
     if (this.cancelRequested) {
       const err = new TaskError(ErrorCodes.CANCELLED, "the run was cancelled");
       return this.endAttempt(id, attempt, startedAt, err, null, false, logPath);
@@ -309,7 +339,10 @@ export class RunExecution {
               ),
             ),
           );
-    const log = new FileLog(join(this.deps.dataDir, relativeLogPath(runId, id, attempt)));
+    const file = new FileLog(join(this.deps.dataDir, relativeLogPath(runId, id, attempt)));
+    // Every byte of the attempt's log passes the masker before it reaches the disk.
+    const masked = grant?.masker.wrap(file);
+    const log = masked ?? file;
     if (!inline) mkdirSync(dir, { recursive: true });
     let result: TaskResult | undefined;
     let failure: UpdraftError | undefined;
@@ -324,8 +357,9 @@ export class RunExecution {
         params: { ...this.run.params, ...resolved.params },
         baseDir: this.baseDir,
         attemptDir: dir,
-        env: { ...this.deps.baseEnv, ...resolved.env },
+        env: attemptEnv(this.deps.baseEnv, resolved.env, grant?.env),
         log,
+        ...(grant !== undefined ? { masking: grant.masker } : {}),
         signal: abort.signal,
         onProcess: (pid) => {
           this.guard(store.putAttempt(attemptRecord(runId, id, attempt, startedAt, logPath, pid)));
@@ -338,10 +372,23 @@ export class RunExecution {
     } finally {
       cancelTimer?.();
       t.abort = undefined;
-      log.close();
+      // Success, failure, timeout and cancel all end here: write out what the masker held back.
+      masked?.flush();
+      file.close();
     }
     if (result && abort.signal.aborted) failure = toUpdraftError(abort.signal.reason);
-    await this.endAttempt(id, attempt, startedAt, failure ?? null, result ?? null, true, logPath);
+    // A disk error here must not stop the engine: the stored outputs are masked regardless.
+    if (grant !== undefined) await maskOutputFiles(dir, grant.masker).catch(() => undefined);
+    await this.endAttempt(
+      id,
+      attempt,
+      startedAt,
+      failure ?? null,
+      result ?? null,
+      true,
+      logPath,
+      grant?.masker,
+    );
   }
 
   // Records an attempt's end and decides what follows: success, retry or failure.
@@ -353,10 +400,14 @@ export class RunExecution {
     result: TaskResult | null,
     retryable: boolean,
     logPath: string | null = null,
+    masker?: SecretMasker,
   ): Promise<void> {
     const t = this.tasks.get(id)!;
     const endedAt = this.iso();
-    const error = failure ? { code: failure.code, message: failure.message } : null;
+    // A message or output quoting a secret (a failed connect string, an echoed token) is
+    // stored, shown and passed downstream only masked.
+    const mask = (text: string): string => (masker ? masker.text(text) : text);
+    const error = failure ? { code: failure.code, message: mask(failure.message) } : null;
     const cancelled = failure?.code === ErrorCodes.CANCELLED;
     const retry =
       failure !== null &&
@@ -373,13 +424,9 @@ export class RunExecution {
       error,
     });
     if (!failure && result) {
-      t.outputs = result.outputs;
-      return this.settle(
-        id,
-        "succeeded",
-        { outputs: result.outputs, endedAt },
-        result.proceed === false,
-      );
+      const outputs = masker ? (masker.json(result.outputs) as JsonObject) : result.outputs;
+      t.outputs = outputs;
+      return this.settle(id, "succeeded", { outputs, endedAt }, result.proceed === false);
     }
     if (retry) return this.scheduleRetry(id, attempt, error);
     return this.settle(id, cancelled || this.cancelRequested ? "cancelled" : "failed", {

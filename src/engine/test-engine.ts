@@ -35,7 +35,7 @@ const cleanups: (() => Promise<void>)[] = [];
 /** Creates an engine on a new store in a temp directory named by `prefix`. */
 export function makeTestEngine(
   prefix: string,
-  options: Pick<EngineOptions, "limits"> = {},
+  options: Pick<EngineOptions, "limits" | "connections" | "baseEnv"> = {},
 ): TestEngine {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const dbPath = join(dir, "updraft.db");

@@ -4,6 +4,7 @@
  * the model and its validation; storage is connection-vault.ts.
  */
 import { ErrorCodes, ValidationError, type ValidationIssue } from "../spec/errors.js";
+import { CONNECTION_NAME_RE } from "../spec/names.js";
 import { MIN_SECRET_LENGTH } from "./secret-variants.js";
 
 /** A connection with its values in the clear (only ever in memory). */
@@ -18,8 +19,8 @@ export interface Connection {
   secretFields: string[];
 }
 
-/** Connection and field names. */
-export const CONNECTION_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+/** Connection and field names (the workflow format's rule, so a task can name every connection). */
+export const CONNECTION_NAME: RegExp = CONNECTION_NAME_RE;
 const TYPE = /^[a-z][a-z0-9_-]{0,31}$/;
 /** Field names that would clash with the keys of the connection's JSON variable. */
 export const RESERVED_FIELDS: readonly string[] = ["name", "type"];

@@ -13,7 +13,8 @@ export {
   writeKeyFile,
   type RotationResult,
 } from "./key-rotation.js";
-export { MASK, MaskingLogSink } from "./masking-log-sink.js";
+export { MASK, MaskingLogSink, secretMatcher } from "./masking-log-sink.js";
+export { SecretMasker } from "./secret-masker.js";
 export {
   KEY_FILE_NAME,
   loadOrCreateKeyFile,

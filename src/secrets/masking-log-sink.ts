@@ -19,6 +19,19 @@ interface Span {
   emitted: boolean;
 }
 
+/**
+ * The automaton matching every variant of `secrets`; build it once to share between
+ * sinks. Empty secrets are ignored; one too short or too long to mask throws E_VALIDATION.
+ */
+export function secretMatcher(secrets: Iterable<string>): PatternMatcher {
+  const patterns = new Set<string>();
+  for (const secret of secrets) {
+    const value = maskableSecret(secret);
+    if (value !== undefined) for (const variant of secretVariants(value)) patterns.add(variant);
+  }
+  return new PatternMatcher([...patterns].map((p) => Buffer.from(p, "utf8")));
+}
+
 /** Masks secrets in everything written through it. */
 export class MaskingLogSink implements LogSink {
   private readonly matcher: PatternMatcher;
@@ -32,18 +45,14 @@ export class MaskingLogSink implements LogSink {
 
   /**
    * Wraps `inner`. Empty secrets are ignored; one shorter than MIN_SECRET_LENGTH is refused
-   * with E_VALIDATION (it cannot be masked without masking ordinary text).
+   * with E_VALIDATION (it cannot be masked without masking ordinary text). `secrets` may
+   * also be a matcher from {@link secretMatcher}, shared by many sinks.
    */
   constructor(
     private readonly inner: LogSink,
-    secrets: Iterable<string>,
+    secrets: Iterable<string> | PatternMatcher,
   ) {
-    const patterns = new Set<string>();
-    for (const secret of secrets) {
-      const value = maskableSecret(secret);
-      if (value !== undefined) for (const variant of secretVariants(value)) patterns.add(variant);
-    }
-    this.matcher = new PatternMatcher([...patterns].map((p) => Buffer.from(p, "utf8")));
+    this.matcher = secrets instanceof PatternMatcher ? secrets : secretMatcher(secrets);
   }
 
   /** Writes `chunk` with its secrets masked (possibly holding back a possible secret's start). */

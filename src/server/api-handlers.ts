@@ -1,5 +1,4 @@
 /** Handlers of the minimal `/api/v1` and of the page at `/`. */
-import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Engine, RunWorkflowLoader } from "../engine/engine.js";
 import { generateAirflowDag } from "../airflow/dag-codegen.js";
@@ -9,10 +8,14 @@ import { resolveRunParams } from "../spec/params.js";
 import type { JsonObject } from "../spec/types.js";
 import type { Store } from "../store/types.js";
 import { badRequest, notFound } from "./http-errors.js";
-import { renderHomePage, type PageWorkflow } from "./home-page.js";
 import { json, type Reply } from "./reply.js";
 import { drain, readJsonBody } from "./request-body.js";
-import type { Route } from "./router.js";
+import type { ApiRoute } from "./access.js";
+import { authRoutes, type AuthRouteDeps } from "./auth-handlers.js";
+import type { Principal } from "./auth/principal.js";
+import { connectionRoutes } from "./connection-handlers.js";
+import type { ConnectionVault } from "../secrets/connection-vault.js";
+import type { WorkflowOwners } from "./workflow-owners.js";
 import type { RunViews } from "./run-views.js";
 import { eventStream, followTaskLog } from "./live-handlers.js";
 import { backfillRoutes } from "./backfill-handlers.js";
@@ -44,6 +47,10 @@ export interface ApiDeps {
   log: (message: string) => void;
   /** Served at `/metrics` when given. */
   metrics?: Metrics;
+  /** Logins, accounts and who owns which workflow. */
+  auth: AuthRouteDeps & { owners: WorkflowOwners };
+  /** The connections endpoints, when the service has a vault. */
+  connections?: ConnectionVault;
 }
 
 /** One request as a handler sees it. */
@@ -51,6 +58,8 @@ export interface ApiRequest {
   req: IncomingMessage;
   params: Record<string, string>;
   query: URLSearchParams;
+  /** Who is calling; set by the guard on every route that is not public. */
+  principal?: Principal;
 }
 
 /** A route handler. */
@@ -58,10 +67,9 @@ export type Handler = (r: ApiRequest) => Promise<Reply>;
 
 const DEFAULT_RUNS = 50;
 const MAX_RUNS = 500;
-const PAGE_RUNS = 20;
 
-/** Every route of the minimal server. */
-export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
+/** Every route of the API, each with its access rule. */
+export function apiRoutes(deps: ApiDeps): ApiRoute[] {
   const { engine, workflows, runViews } = deps;
   const workflowOf = (name: string): CatalogEntry => {
     const entry = workflows.get(name);
@@ -70,9 +78,15 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
   };
 
   return [
-    { method: "GET", pattern: "/", handler: () => homePage(deps) },
-    { method: "GET", pattern: "/api/v1/health", handler: () => ok({ status: "ok" }) },
-    ...workflowRoutes(deps),
+    {
+      method: "GET",
+      pattern: "/api/v1/health",
+      access: "public",
+      handler: () => ok({ status: "ok" }),
+    },
+    ...authRoutes(deps.auth),
+    ...(deps.connections ? connectionRoutes(deps.connections) : []),
+    ...workflowRoutes({ ...deps, owners: deps.auth.owners }),
     ...backfillRoutes(deps),
     ...notebookRoutes({ library: new NotebookLibrary(deps.libraryDir) }),
     ...(deps.metrics ? metricsRoutes(deps.metrics) : []),
@@ -80,17 +94,20 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
     {
       method: "GET",
       pattern: "/api/v1/events",
+      access: "run:read",
       handler: ({ query }) => Promise.resolve(eventStream(engine, query)),
     },
     {
       method: "GET",
       pattern: "/api/v1/workflows/:name",
+      access: "workflow:read",
       handler: ({ params }) => {
         const entry = workflowOf(params["name"] ?? "");
         return ok({
           name: entry.workflow.name,
           version: entry.version,
           ...deps.schedules.status(entry.workflow.name),
+          owner: deps.auth.owners.ownerName(entry.workflow.name),
           document: workflowToDocument(entry.workflow),
         });
       },
@@ -98,6 +115,7 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
     {
       method: "GET",
       pattern: "/api/v1/workflows/:name/airflow",
+      access: "workflow:read",
       handler: ({ params }) => {
         const entry = workflowOf(params["name"] ?? "");
         const body = generateAirflowDag(entry.workflow, { version: entry.version });
@@ -112,6 +130,7 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
     {
       method: "POST",
       pattern: "/api/v1/workflows/:name/runs",
+      access: "run:trigger",
       handler: async ({ req, params }) => {
         const entry = workflowOf(params["name"] ?? "");
         const given = runRequestParams(await readJsonBody(req));
@@ -134,6 +153,7 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
     {
       method: "GET",
       pattern: "/api/v1/runs",
+      access: "run:read",
       handler: async ({ query }) => {
         const workflow = query.get("workflow") ?? undefined;
         const limit = parseLimit(query.get("limit"));
@@ -143,11 +163,13 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
     {
       method: "GET",
       pattern: "/api/v1/runs/:id",
+      access: "run:read",
       handler: async ({ params }) => ok(await runOr404(runViews, params["id"] ?? "")),
     },
     {
       method: "POST",
       pattern: "/api/v1/runs/:id/cancel",
+      access: "run:cancel",
       handler: async ({ req, params }) => {
         const id = params["id"] ?? "";
         await drain(req); // The body, if any, means nothing here.
@@ -157,9 +179,10 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
         return ok(await runOr404(runViews, id));
       },
     },
-    ...(["pause", "unpause"] as const).map((action) => ({
+    ...(["pause", "unpause"] as const).map((action): ApiRoute => ({
       method: "POST",
       pattern: `/api/v1/workflows/:name/${action}`,
+      access: "run:trigger",
       handler: async ({ req, params }: ApiRequest) => {
         await drain(req);
         const entry = workflowOf(params["name"] ?? "");
@@ -170,6 +193,7 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
     {
       method: "POST",
       pattern: "/api/v1/runs/:id/repair",
+      access: "run:repair",
       handler: async ({ req, params }) => {
         const id = params["id"] ?? "";
         await drain(req);
@@ -184,6 +208,7 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
     {
       method: "GET",
       pattern: "/api/v1/runs/:id/tasks/:task/notebook",
+      access: "run:read",
       handler: ({ params, query }) =>
         taskNotebook(
           deps.store,
@@ -196,6 +221,7 @@ export function apiRoutes(deps: ApiDeps): Route<Handler>[] {
     {
       method: "GET",
       pattern: "/api/v1/runs/:id/tasks/:task/log",
+      access: "run:read",
       handler: async ({ params, query }) => {
         if (query.get("follow") === "1" || query.get("follow") === "true") {
           return followTaskLog(deps.store, deps.dataDir, params["id"] ?? "", params["task"] ?? "");
@@ -259,30 +285,4 @@ function parseLimit(text: string | null): number {
     throw badRequest(`limit must be an integer from 1 to ${MAX_RUNS}`);
   }
   return n;
-}
-
-async function homePage(deps: ApiDeps): Promise<Reply> {
-  const nonce = randomBytes(16).toString("base64");
-  const workflows: PageWorkflow[] = deps.workflows.list().map((entry) => ({
-    name: entry.workflow.name,
-    ...(entry.workflow.description !== undefined
-      ? { description: entry.workflow.description }
-      : {}),
-    ...(entry.workflow.schedule !== undefined ? { schedule: entry.workflow.schedule } : {}),
-    version: entry.version,
-    tasks: Object.keys(entry.workflow.tasks).length,
-    params: entry.workflow.params,
-  }));
-  const runs = await deps.runViews.list(undefined, PAGE_RUNS);
-  const body = renderHomePage({ workflows, runs, nonce, now: Date.now() });
-  return {
-    kind: "html",
-    status: 200,
-    body,
-    headers: {
-      "content-security-policy":
-        `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; ` +
-        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-    },
-  };
 }

@@ -10,11 +10,10 @@ import { getOwn, isObject } from "../spec/json.js";
 import { resolveRunParams } from "../spec/params.js";
 import type { JsonObject } from "../spec/types.js";
 import type { Store } from "../store/types.js";
-import type { Handler } from "./api-handlers.js";
 import { badRequest, notFound } from "./http-errors.js";
 import { json } from "./reply.js";
 import { readJsonBody } from "./request-body.js";
-import type { Route } from "./router.js";
+import type { ApiRoute } from "./access.js";
 import type { RunViews } from "./run-views.js";
 import type { WorkflowCatalog } from "./workflow-catalog.js";
 
@@ -30,11 +29,12 @@ export interface BackfillDeps {
 const FIELDS = new Set(["from", "to", "params", "rerun", "dryRun"]);
 
 /** The backfill route. */
-export function backfillRoutes(deps: BackfillDeps): Route<Handler>[] {
+export function backfillRoutes(deps: BackfillDeps): ApiRoute[] {
   return [
     {
       method: "POST",
       pattern: "/api/v1/workflows/:name/backfill",
+      access: "run:trigger",
       handler: async ({ req, params }) => {
         const body = await readJsonBody(req);
         const entry = deps.workflows.get(params["name"] ?? "");

@@ -1,14 +1,14 @@
 /** `GET /metrics`: the Prometheus exposition text of the service's registry. */
-import type { Handler } from "./api-handlers.js";
 import type { Metrics } from "./metrics.js";
-import type { Route } from "./router.js";
+import type { ApiRoute } from "./access.js";
 
 /** The metrics route, for `apiRoutes`. */
-export function metricsRoutes(metrics: Metrics): Route<Handler>[] {
+export function metricsRoutes(metrics: Metrics): ApiRoute[] {
   return [
     {
       method: "GET",
       pattern: "/metrics",
+      access: "run:read",
       handler: async () => {
         const { body, contentType } = await metrics.render();
         return { kind: "text", status: 200, body, contentType };

@@ -3,7 +3,6 @@
  * declared params. A notebook's path follows `/api/v1/notebooks/` as is, slashes included
  * (`/api/v1/notebooks/team/prep.ipynb`, `…/team/prep.ipynb/params`); `%2F` works too.
  */
-import type { Handler } from "./api-handlers.js";
 import { HttpError } from "./http-errors.js";
 import type { NotebookLibrary } from "./notebook-library.js";
 import {
@@ -15,7 +14,8 @@ import {
 } from "./notebook-library-upload.js";
 import { json, type Reply } from "./reply.js";
 import { isJsonMediaType, readJsonBody } from "./request-body.js";
-import type { Route } from "./router.js";
+import type { ApiRoute } from "./access.js";
+import type { Handler } from "./api-handlers.js";
 
 /** What the notebook endpoints need. */
 export interface NotebookRouteDeps {
@@ -23,17 +23,19 @@ export interface NotebookRouteDeps {
 }
 
 /** The routes of the notebook library (the params route before the catch-all read). */
-export function notebookRoutes(deps: NotebookRouteDeps): Route<Handler>[] {
+export function notebookRoutes(deps: NotebookRouteDeps): ApiRoute[] {
   const { library } = deps;
   return [
     {
       method: "GET",
       pattern: "/api/v1/notebooks",
+      access: "notebook:read",
       handler: async () => json(200, await library.list()),
     },
     {
       method: "POST",
       pattern: "/api/v1/notebooks",
+      access: "notebook:write",
       handler: async ({ req }) => {
         const upload = await readUpload(req, library.maxBytes);
         const { entry, created } = await library.save(upload.path, upload.text, {
@@ -45,6 +47,7 @@ export function notebookRoutes(deps: NotebookRouteDeps): Route<Handler>[] {
     {
       method: "GET",
       pattern: "/api/v1/notebooks/*path/params",
+      access: "notebook:read",
       handler: async ({ params }) => {
         const path = params["path"] ?? "";
         return json(200, { path, params: await library.params(path) });
@@ -53,6 +56,7 @@ export function notebookRoutes(deps: NotebookRouteDeps): Route<Handler>[] {
     {
       method: "GET",
       pattern: "/api/v1/notebooks/*path",
+      access: "notebook:read",
       handler: async ({ params }): Promise<Reply> => {
         const nb = await library.read(params["path"] ?? "");
         return {

@@ -4,6 +4,7 @@
  * has no route), so a new endpoint cannot ship undocumented.
  */
 import type { JsonObject } from "../spec/types.js";
+import { AUTH_ROUTE_DOCS } from "./openapi-auth-routes.js";
 import { ref } from "./openapi-schemas.js";
 
 /** A query parameter of a route. */
@@ -40,6 +41,8 @@ export interface RouteDoc {
   };
   /** Answers by status; the common error answers are added by the builder. */
   responses: Record<string, ResponseDoc>;
+  /** Needs no token (the route's access is `public`; openapi.test.ts checks they agree). */
+  public?: true;
 }
 
 const JSON_TYPE = "application/json";
@@ -66,18 +69,12 @@ const limitQuery = (max: number, otherwise: string): QueryDoc => ({
 
 /** Every documented route, by `METHOD pattern` exactly as `apiRoutes` lists it. */
 export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
-  "GET /": {
-    tag: "pages",
-    summary: "Home page",
-    description: "Server-rendered page with the workflows, a Run form and the latest runs.",
-    responses: {
-      "200": { description: "The page.", content: { "text/html": { type: "string" } } },
-    },
-  },
+  ...AUTH_ROUTE_DOCS,
   "GET /api/v1/health": {
     tag: "service",
     summary: "Liveness",
     description: "Answers while the server is up; needs no authentication.",
+    public: true,
     responses: { "200": ok("The server is up.", ref("Health")) },
   },
   "GET /metrics": {
@@ -95,6 +92,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   "GET /api/v1/openapi.json": {
     tag: "service",
     summary: "This OpenAPI document",
+    public: true,
     responses: {
       "200": ok("The OpenAPI 3.1 document.", { type: "object" }),
     },
@@ -102,6 +100,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   "GET /api/v1/docs": {
     tag: "service",
     summary: "API reference page",
+    public: true,
     description: "This document rendered as a self-contained HTML page.",
     responses: {
       "200": { description: "The page.", content: { "text/html": { type: "string" } } },

@@ -9,7 +9,15 @@ import { storedWorkflowLoader } from "../engine/stored-workflow.js";
 import { workflowJsonSchema } from "../spec/schema.js";
 import { SqliteStore } from "../store/sqlite-store.js";
 import { createRunnerRegistry } from "../tasks/registry.js";
+import { ConnectionVault } from "../secrets/connection-vault.js";
+import { loadOrCreateKeyFile } from "../secrets/secret-key.js";
+import { SqliteConnectionStore } from "../secrets/sqlite-connection-store.js";
+import type { ApiRoute } from "./access.js";
 import { apiRoutes } from "./api-handlers.js";
+import { Accounts } from "./auth/accounts.js";
+import { LoginService } from "./auth/login.js";
+import { SqliteAuthStore } from "./auth/sqlite-auth-store.js";
+import { WorkflowOwners } from "./workflow-owners.js";
 import { Metrics } from "./metrics.js";
 import { checkOpenApiDocument, resolvePointer } from "./openapi-check.js";
 import { ROUTE_DOCS } from "./openapi-routes.js";
@@ -20,17 +28,21 @@ import { WorkflowSchedules } from "./workflow-schedules.js";
 
 const dir = mkdtempSync(join(tmpdir(), "updraft-openapi-"));
 const store = SqliteStore.open(join(dir, "updraft.db"));
+const authStore = SqliteAuthStore.open(join(dir, "updraft.db"));
+const connectionStore = SqliteConnectionStore.open(join(dir, "updraft.db"));
 const runners = createRunnerRegistry({ python: "/usr/bin/python3" });
 const engine = new Engine({ store, runners, dataDir: dir, baseEnv: {} });
 afterAll(async () => {
   await engine.shutdown();
   await runners.close?.();
+  await connectionStore.close();
+  await authStore.close();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The routes the real server has, as `METHOD pattern`. */
-function serverRoutes(): string[] {
+/** The routes the real server has, with their access rules. */
+async function accessRoutes(): Promise<ApiRoute[]> {
   const workflows = new WorkflowCatalog();
   const routes = apiRoutes({
     engine,
@@ -49,13 +61,24 @@ function serverRoutes(): string[] {
     dataDir: dir,
     log: () => {},
     metrics: new Metrics({ processMetrics: false }),
+    auth: {
+      login: new LoginService(authStore),
+      accounts: new Accounts(authStore),
+      owners: await WorkflowOwners.load(store, authStore),
+    },
+    connections: new ConnectionVault(connectionStore, loadOrCreateKeyFile(dir)),
   });
-  return routes.map((r) => `${r.method} ${r.pattern}`);
+  return routes;
+}
+
+/** The routes the real server has, as `METHOD pattern`. */
+async function serverRoutes(): Promise<string[]> {
+  return (await accessRoutes()).map((r) => `${r.method} ${r.pattern}`);
 }
 
 describe("the OpenAPI route table", () => {
-  it("describes every route of apiRoutes, and no route that does not exist", () => {
-    const routes = serverRoutes();
+  it("describes every route of apiRoutes, and no route that does not exist", async () => {
+    const routes = await serverRoutes();
     const documented = Object.keys(ROUTE_DOCS);
     expect(
       routes.filter((r) => !documented.includes(r)),
@@ -68,10 +91,24 @@ describe("the OpenAPI route table", () => {
     expect(new Set(routes).size).toBe(routes.length);
   });
 
-  it("has one operation per route in the document", () => {
+  it("marks exactly the public routes as needing no token", async () => {
+    const routes = await accessRoutes();
+    for (const r of routes) {
+      const key = `${r.method} ${r.pattern}`;
+      expect(ROUTE_DOCS[key]?.public === true, key).toBe(r.access === "public");
+    }
+    expect(
+      routes
+        .filter((r) => r.access === "public")
+        .map((r) => r.pattern)
+        .sort(),
+    ).toEqual(["/api/v1/auth/login", "/api/v1/docs", "/api/v1/health", "/api/v1/openapi.json"]);
+  });
+
+  it("has one operation per route in the document", async () => {
     const doc = buildOpenApiDocument();
     const paths = doc["paths"] as Record<string, Record<string, unknown>>;
-    for (const route of serverRoutes()) {
+    for (const route of await serverRoutes()) {
       const [method = "", pattern = ""] = route.split(" ");
       expect(paths[openApiPath(pattern)]?.[method.toLowerCase()], route).toBeDefined();
     }

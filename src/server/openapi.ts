@@ -5,12 +5,11 @@
  */
 import { randomBytes } from "node:crypto";
 import type { JsonObject } from "../spec/types.js";
-import type { Handler } from "./api-handlers.js";
 import { renderDocsPage } from "./docs-page.js";
 import { ROUTE_DOCS, type ResponseDoc, type RouteDoc } from "./openapi-routes.js";
 import { componentSchemas, ref } from "./openapi-schemas.js";
 import { json } from "./reply.js";
-import type { Route } from "./router.js";
+import type { ApiRoute } from "./access.js";
 
 /** Version of the API the document describes (not of the package). */
 export const API_VERSION = "1.0.0";
@@ -63,10 +62,11 @@ export function buildOpenApiDocument(
           scheme: "bearer",
           description:
             "A login token (`POST /api/v1/auth/login`) or a personal access token, sent as " +
-            "`Authorization: Bearer <token>` (being wired in; see docs/security.md).",
+            "`Authorization: Bearer <token>`.",
         },
       },
     },
+    security: [{ bearer: [] }],
   };
 }
 
@@ -103,6 +103,7 @@ function operation(method: string, pattern: string, doc: RouteDoc): JsonObject {
     ...(doc.description !== undefined ? { description: doc.description } : {}),
     ...(parameters.length > 0 ? { parameters } : {}),
     responses: sorted,
+    ...(doc.public ? { security: [] } : {}),
   };
   if (doc.requestBody) {
     op["requestBody"] = {
@@ -138,7 +139,10 @@ function commonErrors(method: string, doc: RouteDoc): Record<string, string> {
     errors["413"] = "The body is larger than the limit.";
     errors["415"] = "The body is not `application/json`.";
   }
-  if (method !== "GET" && method !== "HEAD") {
+  if (!doc.public) {
+    errors["401"] = "No token, or a malformed, unknown, expired or revoked one.";
+    errors["403"] = "The user's role (or, for a workflow, ownership) does not allow this.";
+  } else if (method !== "GET" && method !== "HEAD") {
     errors["403"] = "A cross-origin request from a browser; writes must come from this site.";
   }
   errors["5XX"] = "The server failed; its log has the details.";
@@ -157,17 +161,19 @@ function operationId(method: string, pattern: string): string {
 }
 
 /** `GET /api/v1/openapi.json` and `GET /api/v1/docs`, for `apiRoutes`. */
-export function docsRoutes(): Route<Handler>[] {
+export function docsRoutes(): ApiRoute[] {
   const document = buildOpenApiDocument();
   return [
     {
       method: "GET",
       pattern: "/api/v1/openapi.json",
+      access: "public",
       handler: () => Promise.resolve(json(200, document)),
     },
     {
       method: "GET",
       pattern: "/api/v1/docs",
+      access: "public",
       handler: () => {
         const nonce = randomBytes(16).toString("base64");
         return Promise.resolve({

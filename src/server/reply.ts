@@ -7,9 +7,21 @@ import { SseStream } from "./sse.js";
 export type Reply =
   | { kind: "json"; status: number; body: unknown; headers?: Record<string, string> }
   | { kind: "html"; status: number; body: string; headers?: Record<string, string> }
-  | { kind: "file"; status: number; path: string; size: number; contentType: string }
+  | {
+      kind: "file";
+      status: number;
+      path: string;
+      size: number;
+      contentType: string;
+      /** Replace the common headers (the web app's files set their own CSP and caching). */
+      headers?: Record<string, string>;
+    }
+  | { kind: "empty"; status: 204 }
   | { kind: "text"; status: number; body: string; contentType: string }
   | { kind: "events"; status: 200; attach: (stream: SseStream) => void };
+
+/** The answer of a request that has nothing to return. */
+export const NO_CONTENT: Reply = { kind: "empty", status: 204 };
 
 /** A JSON reply. */
 export function json(status: number, body: unknown, headers?: Record<string, string>): Reply {
@@ -52,12 +64,17 @@ export function sendReply(res: ServerResponse, reply: Reply): void {
     return;
   }
   res.setHeader("content-security-policy", API_CSP);
+  if (reply.kind === "empty") {
+    res.end();
+    return;
+  }
   if (reply.kind === "text") {
     res.setHeader("content-type", reply.contentType);
     res.setHeader("content-length", Buffer.byteLength(reply.body));
     res.end(reply.body);
     return;
   }
+  for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
   res.setHeader("content-type", reply.contentType);
   res.setHeader("content-length", reply.size);
   if (reply.size === 0) {

@@ -10,7 +10,19 @@ import { storedWorkflowLoader } from "../engine/stored-workflow.js";
 import { ErrorCodes, UpdraftError } from "../spec/errors.js";
 import { openStore } from "../store/open-store.js";
 import { createRunnerRegistry } from "../tasks/registry.js";
+import { ConnectionVault } from "../secrets/connection-vault.js";
+import type { ConnectionStore } from "../secrets/connection-store.js";
+import type { DbSpec } from "../secrets/db-location.js";
+import { openConnectionStore } from "../secrets/open-connection-store.js";
+import { resolveSecretKey } from "../secrets/secret-key.js";
+import { Accounts } from "./auth/accounts.js";
+import type { AuthStore } from "./auth/auth-store.js";
+import { Authenticator } from "./auth/authenticator.js";
+import { bootstrapAdmin } from "./auth/bootstrap-admin.js";
+import { LoginService } from "./auth/login.js";
+import { openAuthStore } from "./auth/open-auth-store.js";
 import { Metrics } from "./metrics.js";
+import { WorkflowOwners } from "./workflow-owners.js";
 import { createServer, type UpdraftServer } from "./server.js";
 import { WorkflowCatalog, addStoredWorkflows, loadWorkflowCatalog } from "./workflow-catalog.js";
 import { WorkflowSchedules } from "./workflow-schedules.js";
@@ -36,6 +48,12 @@ export interface ServeOptions {
   stderr: NodeJS.WritableStream;
   /** The schedules' clock; the real one unless a test drives time. */
   schedulerClock?: Clock;
+  /** Password of the `admin` user created on first start (UPDRAFT_ADMIN_PASSWORD); generated and printed once when absent. */
+  adminPassword?: string;
+  /** The connections' encryption key (UPDRAFT_SECRET_KEY); else `<dataDir>/secret.key`, created when missing. */
+  secretKey?: string;
+  /** The built web app to serve at `/` (web/dist). */
+  webDir?: string;
 }
 
 /** A running service. */
@@ -55,6 +73,13 @@ export async function startService(opts: ServeOptions): Promise<RunningService> 
   }
   const log = (m: string) => opts.stderr.write(`updraft serve: ${m}\n`);
   const store = await openStore({ dataDir, db: opts.db });
+  const opened = await openAccess({ dataDir, db: opts.db }, opts, log).catch(
+    async (err: unknown) => {
+      await store.close();
+      throw err;
+    },
+  );
+  const { authStore, vault } = opened;
   const runners = createRunnerRegistry({
     python: opts.python,
     kernels: { env: opts.env, home: opts.home },
@@ -64,6 +89,7 @@ export async function startService(opts: ServeOptions): Promise<RunningService> 
     runners,
     dataDir,
     baseEnv: opts.env,
+    connections: vault,
     // A store failure ends the engine's runs; the server keeps answering and says so per request.
     onFatal: (err) => log(`engine failure: ${err.stack ?? err.message}`),
   });
@@ -97,6 +123,8 @@ export async function startService(opts: ServeOptions): Promise<RunningService> 
       log,
     });
     await schedules.start();
+    const accounts = new Accounts(authStore);
+    const owners = await WorkflowOwners.load(store, authStore);
     server = createServer({
       engine,
       store,
@@ -107,6 +135,15 @@ export async function startService(opts: ServeOptions): Promise<RunningService> 
       libraryDir: workflowLibrary,
       log,
       metrics,
+      authenticator: new Authenticator(authStore),
+      auth: {
+        login: new LoginService(authStore),
+        accounts,
+        owners,
+        onUserDeleted: (id) => owners.userDeleted(id),
+      },
+      connections: vault,
+      ...(opts.webDir !== undefined ? { webDir: opts.webDir } : {}),
     });
     await server.listen(opts.port, opts.host).catch((err: unknown) => {
       throw listenError(err, opts.host, opts.port);
@@ -115,6 +152,7 @@ export async function startService(opts: ServeOptions): Promise<RunningService> 
     await schedules?.stop();
     await engine.shutdown();
     await runners.close?.();
+    await closeAccess(opened);
     await store.close();
     throw err;
   }
@@ -134,11 +172,51 @@ export async function startService(opts: ServeOptions): Promise<RunningService> 
         await running.close();
         await engine.shutdown();
         await runners.close?.();
+        await closeAccess(opened);
         await store.close();
       })();
       return stopping;
     },
   };
+}
+
+interface Access {
+  authStore: AuthStore;
+  connectionStore: ConnectionStore;
+  vault: ConnectionVault;
+}
+
+// The users, tokens and connections beside the main store; `admin` on first start.
+async function openAccess(
+  spec: DbSpec,
+  opts: ServeOptions,
+  log: (m: string) => void,
+): Promise<Access> {
+  const authStore = await openAuthStore(spec);
+  let connectionStore: ConnectionStore | undefined;
+  try {
+    const boot = await bootstrapAdmin(authStore, opts.adminPassword);
+    if (boot.created && boot.generatedPassword !== undefined) {
+      // Shown once, here only: it is not stored anywhere but as a hash.
+      opts.stderr.write(
+        `\nCreated the first user: admin, password ${boot.generatedPassword}\n` +
+          "Sign in with it and change it (or set UPDRAFT_ADMIN_PASSWORD before the first start).\n\n",
+      );
+    } else if (boot.created) log("created the first user, admin, with UPDRAFT_ADMIN_PASSWORD");
+    const key = resolveSecretKey(opts.secretKey, spec.dataDir);
+    if (key.created) log(`created the connections key ${key.source} (mode 0600): back it up`);
+    connectionStore = await openConnectionStore(spec);
+    return { authStore, connectionStore, vault: new ConnectionVault(connectionStore, key) };
+  } catch (err) {
+    await connectionStore?.close();
+    await authStore.close();
+    throw err;
+  }
+}
+
+async function closeAccess(access: Access): Promise<void> {
+  await access.connectionStore.close();
+  await access.authStore.close();
 }
 
 function listenError(err: unknown, host: string, port: number): UpdraftError {

@@ -11,7 +11,11 @@ import {
 import type { AddressInfo } from "node:net";
 import type { Engine, RunWorkflowLoader } from "../engine/engine.js";
 import type { Store } from "../store/types.js";
-import { apiRoutes, type Handler } from "./api-handlers.js";
+import { guardRoutes } from "./access.js";
+import { apiRoutes, type ApiDeps, type Handler } from "./api-handlers.js";
+import type { Authenticator } from "./auth/authenticator.js";
+import type { ConnectionVault } from "../secrets/connection-vault.js";
+import { appFile, isAppPath } from "./static-files.js";
 import { HttpError, toErrorResponse } from "./http-errors.js";
 import type { Metrics } from "./metrics.js";
 import { json, sendReply } from "./reply.js";
@@ -38,6 +42,14 @@ export interface ServerDeps {
   log?: (message: string) => void;
   /** Counts requests by route and serves `/metrics` when given. */
   metrics?: Metrics;
+  /** Checks the bearer token of every request to a non-public route. */
+  authenticator: Authenticator;
+  /** Logins, accounts and workflow owners. */
+  auth: ApiDeps["auth"];
+  /** Encrypted connections, served under `/api/v1/connections` when given. */
+  connections?: ConnectionVault;
+  /** The built web app (web/dist) served at `/`; a page saying how to build it when absent. */
+  webDir?: string;
 }
 
 /** A created server. */
@@ -53,22 +65,27 @@ export interface UpdraftServer {
 /** Creates the server; it does nothing until `listen`. */
 export function createServer(deps: ServerDeps): UpdraftServer {
   const log = deps.log ?? ((m: string) => process.stderr.write(`updraft serve: ${m}\n`));
-  const routes = apiRoutes({
-    engine: deps.engine,
-    store: deps.store,
-    workflows: deps.workflows,
-    runViews: new RunViews(deps.store),
-    loadRunWorkflow: deps.loadRunWorkflow,
-    schedules: deps.schedules,
-    libraryDir: deps.libraryDir,
-    dataDir: deps.dataDir,
-    log,
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
-  });
+  const routes = guardRoutes(
+    apiRoutes({
+      engine: deps.engine,
+      store: deps.store,
+      workflows: deps.workflows,
+      runViews: new RunViews(deps.store),
+      loadRunWorkflow: deps.loadRunWorkflow,
+      schedules: deps.schedules,
+      libraryDir: deps.libraryDir,
+      dataDir: deps.dataDir,
+      log,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      auth: deps.auth,
+      ...(deps.connections ? { connections: deps.connections } : {}),
+    }),
+    deps.authenticator,
+  );
   const served = deps.metrics?.instrumentRoutes(routes) ?? routes;
   const server = createHttpServer((req, res) => {
     deps.metrics?.observeRequest(req, res);
-    handle(served, req, res, log).catch((err: unknown) => {
+    handle(served, deps.webDir, req, res, log).catch((err: unknown) => {
       log(`error while answering ${req.method ?? "?"} ${req.url ?? "?"}: ${String(err)}`);
       res.destroy();
     });
@@ -107,6 +124,7 @@ export function createServer(deps: ServerDeps): UpdraftServer {
 
 async function handle(
   routes: Route<Handler>[],
+  webDir: string | undefined,
   req: IncomingMessage,
   res: ServerResponse,
   log: (message: string) => void,
@@ -119,7 +137,13 @@ async function handle(
     if (!rawPath.startsWith("/"))
       throw new HttpError(400, "E_VALIDATION", "malformed request target");
     if (method !== "GET" && method !== "HEAD") checkSameOrigin(req);
-    const { handler, params } = matchRoute(routes, method, pathSegments(rawPath));
+    const segments = pathSegments(rawPath);
+    if ((method === "GET" || method === "HEAD") && isAppPath(segments)) {
+      await drain(req);
+      sendReply(res, appFile(webDir, segments));
+      return;
+    }
+    const { handler, params } = matchRoute(routes, method, segments);
     const query = new URLSearchParams(q < 0 ? "" : rawUrl.slice(q + 1));
     const reply = await handler({ req, params, query });
     await drain(req);

@@ -10,12 +10,15 @@ import { WORKFLOW_NAME_RE } from "../spec/names.js";
 import { parseWorkflowText, validateWorkflowDocument } from "../spec/parse.js";
 import type { Workflow } from "../spec/types.js";
 import type { Store, WorkflowVersionRecord } from "../store/types.js";
-import type { ApiRequest, Handler } from "./api-handlers.js";
+import type { ApiRequest } from "./api-handlers.js";
 import { HttpError, badRequest, notFound } from "./http-errors.js";
 import { json, type Reply } from "./reply.js";
 import { drain, readJsonBody } from "./request-body.js";
-import type { Route } from "./router.js";
+import type { ApiRoute } from "./access.js";
+import { authorize, type Resource } from "./auth/permissions.js";
+import type { Principal } from "./auth/principal.js";
 import type { WorkflowCatalog } from "./workflow-catalog.js";
+import type { WorkflowOwners } from "./workflow-owners.js";
 import { summary } from "./workflow-summary.js";
 import type { WorkflowSchedules } from "./workflow-schedules.js";
 
@@ -32,22 +35,30 @@ export interface WorkflowHandlerDeps {
   schedules: WorkflowSchedules;
   /** Relative paths of workflows saved through the API resolve against the library. */
   libraryDir: string;
+  /** Who owns each workflow (editors modify only their own). */
+  owners: WorkflowOwners;
 }
 
+/** How many of each workflow's newest runs a list shows. */
+const LAST_RUNS = 5;
+
 /** The routes that write workflows and read their history. */
-export function workflowRoutes(deps: WorkflowHandlerDeps): Route<Handler>[] {
+export function workflowRoutes(deps: WorkflowHandlerDeps): ApiRoute[] {
   return [
     {
       method: "GET",
       pattern: "/api/v1/workflows",
-      handler: ({ query }) => Promise.resolve(listPage(deps, query)),
+      access: "workflow:read",
+      handler: ({ query }) => listPage(deps, query),
     },
     {
       method: "POST",
       pattern: "/api/v1/workflows",
-      handler: async ({ req }) => {
+      access: "workflow:create",
+      handler: async ({ req, principal }) => {
         const workflow = workflowFromBody(await readJsonBody(req, MAX_WORKFLOW_BODY_BYTES));
         const name = workflow.name;
+        mayGrant(principal, workflow);
         // A deleted workflow's name may be reused: its history continues with a new version.
         if (deps.workflows.get(name)) {
           throw new HttpError(
@@ -56,13 +67,16 @@ export function workflowRoutes(deps: WorkflowHandlerDeps): Route<Handler>[] {
             `a workflow named ${JSON.stringify(name)} exists; PUT /api/v1/workflows/${name} saves a new version of it`,
           );
         }
-        return save(deps, workflow, 201);
+        // Owner first: a crash between the two leaves an owned name, never an unowned save.
+        await deps.owners.claim(name, mustHave(principal), new Date().toISOString());
+        return save(deps, workflow, 201, principal);
       },
     },
     {
       method: "PUT",
       pattern: "/api/v1/workflows/:name",
-      handler: async ({ req, params }) => {
+      access: "workflow:write",
+      handler: async ({ req, params, principal }) => {
         const name = checkName(params["name"] ?? "");
         const workflow = workflowFromBody(await readJsonBody(req, MAX_WORKFLOW_BODY_BYTES));
         if (workflow.name !== name) {
@@ -75,16 +89,20 @@ export function workflowRoutes(deps: WorkflowHandlerDeps): Route<Handler>[] {
             `no workflow named ${JSON.stringify(name)}; POST /api/v1/workflows creates it`,
           );
         }
-        return save(deps, workflow, 200);
+        authorize(principal, "workflow:write", ownedBy(deps, name));
+        mayGrant(principal, workflow);
+        return save(deps, workflow, 200, principal);
       },
     },
     {
       method: "DELETE",
       pattern: "/api/v1/workflows/:name",
-      handler: async ({ req, params }) => {
+      access: "workflow:write",
+      handler: async ({ req, params, principal }) => {
         await drain(req);
         const name = checkName(params["name"] ?? "");
         if (!deps.workflows.get(name)) throw notFound(`no workflow named ${JSON.stringify(name)}`);
+        authorize(principal, "workflow:write", ownedBy(deps, name));
         const at = new Date().toISOString();
         await deps.store.setDeleted(name, at);
         deps.workflows.remove(name);
@@ -95,6 +113,7 @@ export function workflowRoutes(deps: WorkflowHandlerDeps): Route<Handler>[] {
     {
       method: "GET",
       pattern: "/api/v1/workflows/:name/versions",
+      access: "workflow:read",
       handler: async ({ params, query }: ApiRequest) => {
         const name = checkName(params["name"] ?? "");
         const limit = parseLimit(query.get("limit"));
@@ -108,6 +127,7 @@ export function workflowRoutes(deps: WorkflowHandlerDeps): Route<Handler>[] {
     {
       method: "GET",
       pattern: "/api/v1/workflows/:name/versions/:version",
+      access: "workflow:read",
       handler: async ({ params }) => {
         const name = checkName(params["name"] ?? "");
         const raw = params["version"] ?? "";
@@ -124,7 +144,7 @@ export function workflowRoutes(deps: WorkflowHandlerDeps): Route<Handler>[] {
 }
 
 // `?q=` filters by name or description; `limit` (default and most 10,000) and `offset` page.
-function listPage(deps: WorkflowHandlerDeps, query: URLSearchParams): Reply {
+async function listPage(deps: WorkflowHandlerDeps, query: URLSearchParams): Promise<Reply> {
   const q = (query.get("q") ?? "").toLowerCase();
   if (q.length > 200) throw badRequest("q must be at most 200 characters");
   const limit = wholeNumber(query.get("limit"), "limit", MAX_LIST, MAX_LIST, 1);
@@ -137,7 +157,22 @@ function listPage(deps: WorkflowHandlerDeps, query: URLSearchParams): Reply {
           (e) =>
             e.workflow.name.includes(q) || (e.workflow.description ?? "").toLowerCase().includes(q),
         );
-  const page = matching.slice(offset, offset + limit).map((e) => summary(e, deps.schedules));
+  const entries = matching.slice(offset, offset + limit);
+  // One query for the page's last runs, however many workflows the page holds.
+  const recent = await deps.store.listRecentRuns(
+    LAST_RUNS,
+    entries.map((e) => e.workflow.name),
+  );
+  const page = entries.map((e) => ({
+    ...summary(e, deps.schedules),
+    owner: deps.owners.ownerName(e.workflow.name),
+    lastRuns: (recent.get(e.workflow.name) ?? []).map((r) => ({
+      id: r.id,
+      state: r.state,
+      logicalDate: r.logicalDate,
+      trigger: r.trigger,
+    })),
+  }));
   return json(200, { workflows: page, total: matching.length, offset, limit });
 }
 
@@ -149,9 +184,19 @@ function wholeNumber(raw: string | null, what: string, dflt: number, max: number
   return n;
 }
 
-async function save(deps: WorkflowHandlerDeps, workflow: Workflow, status: number): Promise<Reply> {
+async function save(
+  deps: WorkflowHandlerDeps,
+  workflow: Workflow,
+  status: number,
+  principal: Principal | undefined,
+): Promise<Reply> {
   const before = deps.workflows.get(workflow.name)?.version;
-  const saved = await deps.store.saveWorkflow(workflow.name, workflowToDocument(workflow));
+  const saved = await deps.store.saveWorkflow(
+    workflow.name,
+    workflowToDocument(workflow),
+    undefined,
+    principal?.username,
+  );
   await deps.store.setDeleted(workflow.name, null);
   deps.workflows.set({ workflow, baseDir: deps.libraryDir, version: saved.version, path: "" });
   await deps.schedules.added(workflow.name);
@@ -162,10 +207,26 @@ async function save(deps: WorkflowHandlerDeps, workflow: Workflow, status: numbe
       version: saved.version,
       changed: saved.version !== before,
       ...deps.schedules.status(workflow.name),
+      owner: deps.owners.ownerName(workflow.name),
       document: saved.document,
     },
     { location: `/api/v1/workflows/${workflow.name}` },
   );
+}
+
+function ownedBy(deps: WorkflowHandlerDeps, name: string): Resource {
+  return { kind: "workflow", name, ownerId: deps.owners.ownerId(name) };
+}
+
+// Naming a connection in a task grants it the connection's secrets: that needs its own right.
+function mayGrant(principal: Principal | undefined, workflow: Workflow): void {
+  if (Object.values(workflow.tasks).some((t) => (t.connections ?? []).length > 0))
+    authorize(principal, "connection:use");
+}
+
+function mustHave(principal: Principal | undefined): Principal {
+  authorize(principal, "workflow:create");
+  return principal;
 }
 
 // `{document: {...}}` (the JSON form, as the designer sends it) or `{yaml: "..."}` (a file's text).
@@ -208,6 +269,7 @@ function versionSummary(v: WorkflowVersionRecord) {
     name: v.name,
     version: v.version,
     createdAt: v.createdAt,
+    createdBy: v.createdBy,
     source: v.source ?? null,
   };
 }

@@ -50,6 +50,8 @@ export const ErrorCodes = {
   RATE_LIMITED: "E_RATE_LIMITED",
   /** A secret key is missing, invalid or unsafe, or encrypted data cannot be decrypted with it. */
   SECRET: "E_SECRET",
+  /** A task names a connection that cannot be granted (unknown, no vault, undecryptable, clashing). */
+  CONNECTION: "E_CONNECTION",
   /** A bug: something that should never happen. Reported with its stack. */
   INTERNAL: "E_INTERNAL",
 } as const;

@@ -36,7 +36,9 @@ export {
 export { effectiveTask } from "./effective-task.js";
 export { workflowToDocument } from "./document.js";
 export {
+  CONNECTION_NAME_PATTERN,
   ENV_NAME_PATTERN,
+  MAX_TASK_CONNECTIONS,
   IDENTIFIER_PATTERN,
   RESERVED_IDENTIFIERS,
   TASK_ID_PATTERN,

@@ -13,6 +13,10 @@ export const TASK_ID_PATTERN = "^[A-Za-z][A-Za-z0-9_-]{0,62}$";
 export const IDENTIFIER_PATTERN = "^[A-Za-z_][A-Za-z0-9_]{0,63}$";
 /** Environment variable names. */
 export const ENV_NAME_PATTERN = "^[A-Za-z_][A-Za-z0-9_]{0,127}$";
+/** Connection names (as the connection vault stores them): they become `UPDRAFT_CONN_<NAME>_*` variables. */
+export const CONNECTION_NAME_PATTERN = "^[a-z][a-z0-9_]{0,62}$";
+/** Most connections one task may name. */
+export const MAX_TASK_CONNECTIONS = 32;
 
 /** Compiled {@link WORKFLOW_NAME_PATTERN}. */
 export const WORKFLOW_NAME_RE = new RegExp(WORKFLOW_NAME_PATTERN);
@@ -22,6 +26,8 @@ export const TASK_ID_RE = new RegExp(TASK_ID_PATTERN);
 export const IDENTIFIER_RE = new RegExp(IDENTIFIER_PATTERN);
 /** Compiled {@link ENV_NAME_PATTERN}. */
 export const ENV_NAME_RE = new RegExp(ENV_NAME_PATTERN);
+/** Compiled {@link CONNECTION_NAME_PATTERN}. */
+export const CONNECTION_NAME_RE = new RegExp(CONNECTION_NAME_PATTERN);
 
 /**
  * Identifiers that match {@link IDENTIFIER_PATTERN} but cannot be a param or output

@@ -3,8 +3,8 @@
  * lists and maps present (`needs`, `params`, `outputs`, `args`, `conf` empty;
  * `catchup` false; `defaults` {}), durations given as numbers turned into `"<n>s"`,
  * env and conf values turned into strings, keys in one fixed order, values deep-copied
- * with `__proto__` kept as plain data. `when` stays absent unless written (the engine
- * reads absent as `all_success`).
+ * with `__proto__` kept as plain data. `when` and `connections` stay absent unless
+ * written (the engine reads absent `when` as `all_success`).
  */
 import { cloneJson, getOwn, isObject, setOwn } from "./json.js";
 import type { JsonObject, JsonValue, ParamSpec, Task, Workflow } from "./types.js";
@@ -79,6 +79,8 @@ function normalizeTask(raw: Raw): Task {
   }
   task["params"] = params;
   task["outputs"] = cloneJson((getOwn(raw, "outputs") as JsonValue | undefined) ?? []);
+  // Absent stays absent, so documents written before connections existed keep their form.
+  pick(raw, ["connections"], task);
   for (const field of TYPE_FIELDS[type]) {
     const v = getOwn(raw, field);
     if (field === "args") task[field] = cloneJson((v as JsonValue | undefined) ?? []);

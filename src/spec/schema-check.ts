@@ -5,6 +5,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { describeType, getOwn, isObject } from "./json.js";
 import {
+  CONNECTION_NAME_PATTERN,
   ENV_NAME_PATTERN,
   IDENTIFIER_PATTERN,
   TASK_ID_PATTERN,
@@ -49,6 +50,8 @@ const PATTERN_RULES: Record<string, (what: string) => string> = {
     `${v} is not a valid name: use ASCII letters, digits and "_", not starting with a digit (64 characters at most), because it becomes a variable and an environment variable name`,
   [ENV_NAME_PATTERN]: (v) =>
     `environment variable name ${v} is not valid: use ASCII letters, digits and "_", not starting with a digit`,
+  [CONNECTION_NAME_PATTERN]: (v) =>
+    `connection name ${v} is not valid: a connection is named by a lower-case ASCII letter, then lower-case letters, digits or "_" (63 characters at most), written as is (no expressions)`,
 };
 
 /** Turns an ajv instance path into segments, numbers where the data is a list. */
@@ -159,6 +162,13 @@ function translate(err: ErrorObject, doc: unknown): Problem | undefined {
       return { path, message: `must be at most ${String(params["limit"])} characters long` };
     case "minItems":
       return { path, message: "must not be an empty list" };
+    case "maxItems": {
+      const count = Array.isArray(err.data) ? ` (it has ${err.data.length})` : "";
+      return {
+        path,
+        message: `must list at most ${String(params["limit"])} items${count}`,
+      };
+    }
     case "minProperties":
       return {
         path,

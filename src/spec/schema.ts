@@ -5,8 +5,10 @@
  * durations and param defaults are checked by `validate.ts`.
  */
 import {
+  CONNECTION_NAME_PATTERN,
   ENV_NAME_PATTERN,
   IDENTIFIER_PATTERN,
+  MAX_TASK_CONNECTIONS,
   TASK_ID_PATTERN,
   WORKFLOW_NAME_PATTERN,
 } from "./names.js";
@@ -49,6 +51,7 @@ const path = (description: string): JsonObject => ({
 const launch: JsonObject = {
   type: "string",
   enum: [...LAUNCH_MODES],
+  default: "local",
   description: "local: processes on this machine (default); kubernetes: the framework's resource.",
 };
 
@@ -57,25 +60,32 @@ const policyProperties: JsonObject = {
   retries: {
     type: "integer",
     minimum: 0,
+    default: 0,
     description: "How many times a failed attempt is retried (0 = no retry).",
   },
-  retryDelay: duration("Wait before a retry."),
+  retryDelay: { ...duration("Wait before a retry."), default: "10s" },
   retryBackoff: {
     type: "string",
     enum: ["fixed", "exponential"],
+    default: "fixed",
     description: "fixed: always retryDelay; exponential: retryDelay doubled on each retry.",
   },
-  retryMaxDelay: duration("Upper bound of the delay with exponential backoff."),
+  retryMaxDelay: {
+    ...duration("Upper bound of the delay with exponential backoff."),
+    default: "1d",
+  },
   timeout: duration("An attempt running longer than this is killed and fails."),
   pool: {
     type: "string",
     minLength: 1,
     maxLength: 128,
+    default: "default",
     description: "Pool whose slots cap concurrent tasks (default: the `default` pool).",
   },
   when: {
     type: "string",
     enum: [...TRIGGER_RULES],
+    default: "all_success",
     description: "Trigger rule, with Airflow's meanings (default: all_success).",
   },
   resources: {
@@ -114,6 +124,13 @@ const commonProperties: JsonObject = {
     type: "array",
     items: { type: "string", pattern: IDENTIFIER_PATTERN },
     description: "Names of the values this task publishes.",
+  },
+  connections: {
+    type: "array",
+    maxItems: MAX_TASK_CONNECTIONS,
+    items: { type: "string", pattern: CONNECTION_NAME_PATTERN },
+    description:
+      "Names of the connections granted to the task: each arrives as UPDRAFT_CONN_<NAME>_<FIELD> variables and UPDRAFT_CONN_<NAME> (JSON); their secrets are masked in the logs. Each name once.",
   },
   ...policyProperties,
 };
@@ -188,7 +205,13 @@ const TASK_DEFS: Record<string, { types: string[]; schema: JsonObject }> = {
       {
         script: path("Training script, relative to the workflow file."),
         args,
-        replicas: { type: "integer", minimum: 1, maximum: 1024, description: "Number of workers." },
+        replicas: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1024,
+          default: 1,
+          description: "Processes (torch) or workers (dask).",
+        },
         launch,
       },
       ["script"],
@@ -205,9 +228,16 @@ const TASK_DEFS: Record<string, { types: string[]; schema: JsonObject }> = {
           type: "integer",
           minimum: 1,
           maximum: 1024,
-          description: "Chief plus workers (default 1: the chief alone).",
+          default: 1,
+          description: "Chief plus workers (1: the chief alone).",
         },
-        ps: { type: "integer", minimum: 0, maximum: 1024, description: "Parameter servers." },
+        ps: {
+          type: "integer",
+          minimum: 0,
+          maximum: 1024,
+          default: 0,
+          description: "Parameter servers.",
+        },
         launch,
       },
       ["script"],
@@ -308,10 +338,16 @@ export const workflowJsonSchema: JsonObject = {
       type: "string",
       description: "5-field cron expression or @hourly, @daily, @weekly, @monthly, @yearly.",
     },
-    timezone: { type: "string", description: "IANA time zone of the schedule (default UTC)." },
+    timezone: {
+      type: "string",
+      default: "UTC",
+      description: "IANA time zone of the schedule, e.g. Europe/Paris.",
+    },
     catchup: {
       type: "boolean",
-      description: "Create the scheduled runs missed while paused (default false).",
+      default: false,
+      description:
+        "Create every scheduled run missed while paused or down (false: only the latest).",
     },
     maxActiveRuns: {
       type: "integer",
@@ -345,9 +381,13 @@ export const workflowJsonSchema: JsonObject = {
           description: "Node positions by task id.",
           additionalProperties: {
             type: "object",
+            description: "Where the task's node is drawn.",
             additionalProperties: false,
             required: ["x", "y"],
-            properties: { x: { type: "number" }, y: { type: "number" } },
+            properties: {
+              x: { type: "number", description: "Left edge of the node, in designer pixels." },
+              y: { type: "number", description: "Top edge of the node, in designer pixels." },
+            },
           },
         },
       },

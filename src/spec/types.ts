@@ -93,6 +93,8 @@ export interface TaskBase extends TaskPolicy {
   needs: string[];
   params: JsonObject;
   outputs: string[];
+  /** Names of the connections granted to the task (its `UPDRAFT_CONN_*` variables); absent when none. */
+  connections?: string[];
 }
 
 /** Runs a Jupyter notebook. */

@@ -244,6 +244,7 @@ class Checker {
       this.checkPolicy(base, task);
       this.checkNeeds(id, task, known, suggest, needs);
       outputsOf.set(id, this.checkOutputs(base, task));
+      this.checkConnections(base, task);
       const params = getOwn(task, "params");
       if (isObject(params)) {
         for (const key of Object.keys(params)) {
@@ -267,7 +268,16 @@ class Checker {
           );
         }
       }
-      if (getOwn(task, "launch") === "kubernetes") this.checkKubernetesImage(base, task);
+      if (getOwn(task, "launch") === "kubernetes") {
+        this.checkKubernetesImage(base, task);
+        const connections = getOwn(task, "connections");
+        // Pods get their environment from the manifest, where a secret would sit in the clear.
+        if (Array.isArray(connections) && connections.length > 0)
+          this.add(
+            [...base, "connections"],
+            "connections are granted only to tasks running on this machine, not to launch: kubernetes (use a Kubernetes Secret there)",
+          );
+      }
       for (const field of TEMPLATED_TASK_FIELDS) {
         const value = getOwn(task, field);
         if (value === undefined) continue;
@@ -361,6 +371,22 @@ class Checker {
         "a task with launch: kubernetes runs in a container; set image (on the task or in defaults)",
       );
     }
+  }
+
+  /** Each connection once: a duplicate is almost always a copy-paste slip worth pointing at. */
+  private checkConnections(base: PathSegment[], task: Record<string, unknown>): void {
+    const connections = getOwn(task, "connections");
+    if (!Array.isArray(connections)) return;
+    const seen = new Set<string>();
+    connections.forEach((name: unknown, i) => {
+      if (typeof name !== "string") return;
+      if (seen.has(name))
+        this.add(
+          [...base, "connections", i],
+          `connection ${quote(name)} is listed twice; remove the duplicate`,
+        );
+      seen.add(name);
+    });
   }
 
   private checkOutputs(base: PathSegment[], task: Record<string, unknown>): Set<string> {

@@ -55,6 +55,42 @@ describe("migrate", () => {
     expect(db.prepare("SELECT y FROM a").all()).toEqual([]);
   });
 
+  it("upgrades a database at migration 2 with rows to 3, keeping every row", () => {
+    expect(migrate(db, MIGRATIONS.slice(0, 2))).toEqual([1, 2]);
+    db.prepare(
+      "INSERT INTO workflows (name, version, document, source, created_at) VALUES (?, ?, ?, ?, ?)",
+    ).run("wf", 1, '{"a":1}', "wf.yaml", "2024-01-01T00:00:00.000Z");
+    db.prepare(
+      "INSERT INTO workflow_states (name, paused, updated_at, deleted_at) VALUES (?, ?, ?, ?)",
+    ).run("wf", 0, "2024-01-02T00:00:00.000Z", null);
+    db.prepare(
+      `INSERT INTO runs (id, workflow, version, state, params, logical_date, trigger, created_at)
+       VALUES ('r1', 'wf', 1, 'succeeded', '{}', 'x', 'manual', 'y')`,
+    ).run();
+    expect(migrate(db)).toEqual([3]);
+    expect(currentSchemaVersion(db)).toBe(3);
+    expect(db.prepare("SELECT * FROM workflows").all()).toEqual([
+      {
+        name: "wf",
+        version: 1,
+        document: '{"a":1}',
+        source: "wf.yaml",
+        created_at: "2024-01-01T00:00:00.000Z",
+        created_by: null,
+      },
+    ]);
+    expect(db.prepare("SELECT * FROM workflow_states").all()).toEqual([
+      {
+        name: "wf",
+        paused: 0,
+        updated_at: "2024-01-02T00:00:00.000Z",
+        deleted_at: null,
+        owner_id: null,
+      },
+    ]);
+    expect(db.prepare("SELECT id FROM runs").all()).toEqual([{ id: "r1" }]);
+  });
+
   it("rolls back a failing migration and reports it with E_STORE", () => {
     const list: Migration[] = [
       { id: 1, name: "one", sql: "CREATE TABLE a (x INTEGER)" },

@@ -86,6 +86,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX runs_workflow_trigger_logical ON runs (workflow, trigger, logical_date);
     `,
   },
+  {
+    id: 3,
+    name: "workflow version author and workflow owner",
+    sql: `
+      ALTER TABLE workflows ADD COLUMN created_by TEXT;
+      ALTER TABLE workflow_states ADD COLUMN owner_id TEXT;
+    `,
+  },
 ];
 
 /** The schema version this build writes: the id of the last migration. */

@@ -92,6 +92,14 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX runs_workflow_trigger_logical ON runs (workflow, trigger, logical_date);
     `,
   },
+  {
+    id: 3,
+    name: "workflow version author and workflow owner",
+    sql: `
+      ALTER TABLE workflows ADD COLUMN created_by TEXT;
+      ALTER TABLE workflow_states ADD COLUMN owner_id TEXT;
+    `,
+  },
 ];
 
 /**

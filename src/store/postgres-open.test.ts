@@ -193,6 +193,53 @@ describe("PostgreSQL migrations", () => {
     expect((await read()).rows).toEqual(before);
   });
 
+  it("upgrades a schema at migration 2 with rows to the latest, keeping them", async () => {
+    const schema = freshSchema();
+    await pgAdmin(async (c) => {
+      expect(await migratePostgres(c, schema, "test", PG_MIGRATIONS.slice(0, 2))).toEqual([1, 2]);
+      await c.query(
+        `INSERT INTO "${schema}".workflows (name, version, document, document_hash, source, created_at)
+         VALUES ('wf', 1, '{"tasks":{}}', 'h', 'wf.yaml', '2024-01-01T00:00:00.000Z')`,
+      );
+      await c.query(
+        `INSERT INTO "${schema}".workflow_states (name, paused, updated_at)
+         VALUES ('wf', 0, '2024-01-02T00:00:00.000Z')`,
+      );
+    });
+    const store = await PostgresStore.open(TEST_PG_URL, { schema });
+    try {
+      expect(await store.getWorkflow("wf")).toEqual({
+        name: "wf",
+        version: 1,
+        document: { tasks: {} },
+        source: "wf.yaml",
+        createdBy: null,
+        createdAt: "2024-01-01T00:00:00.000Z",
+      });
+      expect(await store.listWorkflowStates()).toEqual([
+        {
+          name: "wf",
+          paused: false,
+          updatedAt: "2024-01-02T00:00:00.000Z",
+          deletedAt: null,
+          ownerId: null,
+        },
+      ]);
+      await store.setOwner("wf", "u1", "2024-01-03T00:00:00.000Z");
+      expect(await store.saveWorkflow("wf", { tasks: { a: {} } }, undefined, "ann")).toMatchObject({
+        version: 2,
+        createdBy: "ann",
+      });
+      expect((await store.listWorkflowStates())[0]?.ownerId).toBe("u1");
+    } finally {
+      await store.close();
+    }
+    const ids = await pgAdmin((c) =>
+      c.query(`SELECT id FROM "${schema}".schema_migrations ORDER BY id`),
+    );
+    expect(ids.rows).toEqual(PG_MIGRATIONS.map((m) => ({ id: m.id })));
+  });
+
   it("refuses a schema written by a newer Updraft", async () => {
     const schema = freshSchema();
     await (await PostgresStore.open(TEST_PG_URL, { schema })).close();

@@ -36,6 +36,7 @@ import {
   type PgValue,
   type PgWorkflowRow,
 } from "./postgres-rows.js";
+import { checkRecentRunsArgs, groupByWorkflow } from "./recent-runs.js";
 import { notFound, unserializable } from "./store-errors.js";
 import type {
   AttemptRecord,
@@ -114,6 +115,7 @@ export class PostgresStore implements Store {
     name: string,
     document: JsonObject,
     source?: string,
+    createdBy?: string,
   ): Promise<WorkflowVersionRecord> {
     let values: PgValue[];
     try {
@@ -123,6 +125,7 @@ export class PostgresStore implements Store {
         documentHash(canonicalJson(document)),
         source === undefined ? null : encText(source),
         new Date(this.now()).toISOString(),
+        createdBy === undefined ? null : encText(createdBy),
       ];
     } catch (err) {
       return Promise.reject(unserializable(`workflow ${name}`, err));
@@ -210,6 +213,20 @@ export class PostgresStore implements Store {
     });
   }
 
+  setOwner(name: string, ownerId: string | null, at: string): Promise<void> {
+    let values: PgValue[];
+    try {
+      values = [encText(name), ownerId === null ? null : encText(ownerId), encText(at)];
+    } catch (err) {
+      return Promise.reject(unserializable(`the owner of workflow ${name}`, err));
+    }
+    return this.write({
+      statements: [{ name: "set_owner", text: PG_SQL.setOwner, values }],
+      result: () => undefined,
+      failure: (err) => this.failure(`set the owner of workflow ${name}`, err),
+    });
+  }
+
   listWorkflowStates(): Promise<WorkflowStateRecord[]> {
     return this.read(async () => {
       const r = await this.query<{
@@ -217,12 +234,14 @@ export class PostgresStore implements Store {
         paused: number;
         updated_at: string;
         deleted_at: string | null;
+        owner_id: string | null;
       }>("list_states", PG_SQL.listStates, []);
       return r.rows.map((row) => ({
         name: decText(row.name),
         paused: row.paused !== 0,
         updatedAt: decText(row.updated_at),
         deletedAt: row.deleted_at === null ? null : decText(row.deleted_at),
+        ownerId: row.owner_id === null ? null : decText(row.owner_id),
       }));
     });
   }
@@ -361,6 +380,29 @@ export class PostgresStore implements Store {
         `ORDER BY created_at DESC, id DESC LIMIT $${values.length}`;
       const r = await this.query<PgRunRow>(name, text, values);
       return r.rows.map(pgToRun);
+    });
+  }
+
+  listRecentRuns(
+    perWorkflow: number,
+    workflows?: readonly string[],
+  ): Promise<Map<string, RunRecord[]>> {
+    let names: string[] | undefined;
+    try {
+      checkRecentRunsArgs(perWorkflow, workflows);
+      names = workflows?.map(encText);
+    } catch (err) {
+      // Our E_VALIDATION, or encText's E_STORE for an unpaired surrogate.
+      return Promise.reject(unserializable("the workflow names", err));
+    }
+    if (names?.length === 0)
+      return this.read(() => Promise.resolve(new Map<string, RunRecord[]>()));
+    return this.read(async () => {
+      const r =
+        names === undefined
+          ? await this.query<PgRunRow>("recent_runs", PG_SQL.recentRuns, [perWorkflow])
+          : await this.query<PgRunRow>("recent_runs_of", PG_SQL.recentRunsOf, [perWorkflow, names]);
+      return groupByWorkflow(r.rows.map(pgToRun));
     });
   }
 

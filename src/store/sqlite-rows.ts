@@ -51,6 +51,8 @@ export interface WorkflowRow {
   version: number;
   document: string;
   source: string | null;
+  /** Null in rows written before migration 3. */
+  created_by: string | null;
   created_at: string;
 }
 /** A row of `runs`. */
@@ -106,9 +108,19 @@ export function prepareStatements(db: Database.Database) {
       `INSERT INTO workflow_states (name, paused, updated_at, deleted_at) VALUES (?, 1, ?, ?)
        ON CONFLICT (name) DO UPDATE SET deleted_at = excluded.deleted_at, updated_at = excluded.updated_at`,
     ),
+    setOwner: db.prepare<[string, string, string | null]>(
+      `INSERT INTO workflow_states (name, paused, updated_at, owner_id) VALUES (?, 1, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET owner_id = excluded.owner_id, updated_at = excluded.updated_at`,
+    ),
     listStates: db.prepare<
       [],
-      { name: string; paused: number; updated_at: string; deleted_at: string | null }
+      {
+        name: string;
+        paused: number;
+        updated_at: string;
+        deleted_at: string | null;
+        owner_id: string | null;
+      }
     >("SELECT * FROM workflow_states ORDER BY name"),
     latestLogical: db.prepare<[string, string], { logical_date: string }>(
       `SELECT logical_date FROM runs WHERE workflow = ? AND trigger = ?
@@ -130,8 +142,33 @@ export function prepareStatements(db: Database.Database) {
            ON w.name = m.name AND w.version = m.version
        ORDER BY w.name`,
     ),
-    insertWorkflow: db.prepare<[string, number, string, string | null, string]>(
-      "INSERT INTO workflows (name, version, document, source, created_at) VALUES (?, ?, ?, ?, ?)",
+    insertWorkflow: db.prepare<[string, number, string, string | null, string | null, string]>(
+      `INSERT INTO workflows (name, version, document, source, created_by, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    // Per workflow, a backward walk of the index runs_workflow_created_at that stops after
+    // the limit: the cost follows the rows returned, not the run history. (ROW_NUMBER() over
+    // all runs reads every run: measured 2x slower at 10,000 workflows x 20 runs, 90x at
+    // 200 x 2,000.) The
+    // names come from skipping through the same index (a recursive loose index scan), or
+    // from one bound JSON array, so any number of names is one parameter.
+    recentRuns: db.prepare<[number], RunRow>(
+      `WITH RECURSIVE names (name) AS (
+         SELECT MIN(workflow) FROM runs
+         UNION ALL
+         SELECT (SELECT MIN(workflow) FROM runs WHERE workflow > names.name)
+         FROM names WHERE names.name IS NOT NULL)
+       SELECT r.* FROM names JOIN runs r ON r.rowid IN (
+         SELECT rowid FROM runs WHERE workflow = names.name
+         ORDER BY created_at DESC, id DESC LIMIT ?)
+       ORDER BY r.workflow, r.created_at DESC, r.id DESC`,
+    ),
+    recentRunsOf: db.prepare<[string, number], RunRow>(
+      `SELECT r.* FROM (SELECT DISTINCT value AS name FROM json_each(?)) names
+       JOIN runs r ON r.rowid IN (
+         SELECT rowid FROM runs WHERE workflow = names.name
+         ORDER BY created_at DESC, id DESC LIMIT ?)
+       ORDER BY r.workflow, r.created_at DESC, r.id DESC`,
     ),
     insertRun: db.prepare<Sql[]>(
       `INSERT INTO runs (id, workflow, version, state, params, logical_date, trigger,
@@ -165,6 +202,7 @@ export function toWorkflow(r: WorkflowRow): WorkflowVersionRecord {
     name: r.name,
     version: r.version,
     document: JSON.parse(r.document) as JsonObject,
+    createdBy: r.created_by,
     createdAt: r.created_at,
   };
   if (r.source !== null) record.source = r.source;

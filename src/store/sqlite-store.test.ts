@@ -4,6 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UpdraftError } from "../spec/errors.js";
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate } from "./migrations.js";
 import { SqliteStore } from "./sqlite-store.js";
 import { describeStoreSuite, sampleRun, sampleTask } from "./store-suite.js";
 
@@ -72,6 +73,46 @@ describe("SqliteStore on disk", () => {
       await second.close();
     }
     expect(readMigrations(file)).toEqual(before);
+  });
+
+  it("opens a database left at migration 2 and reads its rows with null author and owner", async () => {
+    const file = join(dir, "updraft.db");
+    const old = new Database(file);
+    migrate(old, MIGRATIONS.slice(0, 2));
+    old
+      .prepare("INSERT INTO workflows (name, version, document, created_at) VALUES (?, ?, ?, ?)")
+      .run("wf", 1, '{"tasks":{}}', "2024-01-01T00:00:00.000Z");
+    old
+      .prepare("INSERT INTO workflow_states (name, paused, updated_at) VALUES (?, ?, ?)")
+      .run("wf", 1, "2024-01-02T00:00:00.000Z");
+    old.close();
+    const store = SqliteStore.open(file);
+    try {
+      expect(await store.getWorkflow("wf")).toEqual({
+        name: "wf",
+        version: 1,
+        document: { tasks: {} },
+        createdBy: null,
+        createdAt: "2024-01-01T00:00:00.000Z",
+      });
+      expect(await store.listWorkflowStates()).toEqual([
+        {
+          name: "wf",
+          paused: true,
+          updatedAt: "2024-01-02T00:00:00.000Z",
+          deletedAt: null,
+          ownerId: null,
+        },
+      ]);
+      // The new columns take writes after the upgrade.
+      await store.setOwner("wf", "u1", "2024-01-03T00:00:00.000Z");
+      const v2 = await store.saveWorkflow("wf", { tasks: { a: {} } }, undefined, "ann");
+      expect(v2).toMatchObject({ version: 2, createdBy: "ann" });
+      expect((await store.listWorkflowStates())[0]?.ownerId).toBe("u1");
+    } finally {
+      await store.close();
+    }
+    expect(readMigrations(file)).toHaveLength(LATEST_SCHEMA_VERSION);
   });
 
   it("refuses a database from a newer Updraft with E_STORE", async () => {

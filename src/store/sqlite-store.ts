@@ -13,6 +13,7 @@ import type { JsonObject, JsonValue } from "../spec/types.js";
 import { migrate } from "./migrations.js";
 import { messageOf, notFound, openError, sqliteCode, unserializable } from "./store-errors.js";
 import { canonicalJson } from "./canonical-json.js";
+import { checkRecentRunsArgs, groupByWorkflow } from "./recent-runs.js";
 import {
   RUN_COLUMNS,
   TASK_COLUMNS,
@@ -121,6 +122,7 @@ export class SqliteStore implements Store {
     name: string,
     document: JsonObject,
     source?: string,
+    createdBy?: string,
   ): Promise<WorkflowVersionRecord> {
     let json: string;
     let canonical: string;
@@ -142,9 +144,17 @@ export class SqliteStore implements Store {
         version: (latest?.version ?? 0) + 1,
         document: json,
         source: source ?? null,
+        created_by: createdBy ?? null,
         created_at: new Date(this.now()).toISOString(),
       };
-      this.s.insertWorkflow.run(row.name, row.version, row.document, row.source, row.created_at);
+      this.s.insertWorkflow.run(
+        row.name,
+        row.version,
+        row.document,
+        row.source,
+        row.created_by,
+        row.created_at,
+      );
       return toWorkflow(row);
     });
   }
@@ -183,6 +193,12 @@ export class SqliteStore implements Store {
     });
   }
 
+  setOwner(name: string, ownerId: string | null, at: string): Promise<void> {
+    return this.enqueue(() => {
+      this.s.setOwner.run(name, at, ownerId);
+    });
+  }
+
   listWorkflowStates(): Promise<WorkflowStateRecord[]> {
     return this.read(() =>
       this.s.listStates.all().map((r) => ({
@@ -190,6 +206,7 @@ export class SqliteStore implements Store {
         paused: r.paused !== 0,
         updatedAt: r.updated_at,
         deletedAt: r.deleted_at,
+        ownerId: r.owner_id,
       })),
     );
   }
@@ -299,6 +316,26 @@ export class SqliteStore implements Store {
         this.listStatements.set(key, stmt);
       }
       return (stmt.all(...params) as RunRow[]).map(toRun);
+    });
+  }
+
+  listRecentRuns(
+    perWorkflow: number,
+    workflows?: readonly string[],
+  ): Promise<Map<string, RunRecord[]>> {
+    try {
+      checkRecentRunsArgs(perWorkflow, workflows);
+    } catch (err) {
+      return Promise.reject(unserializable("the workflow names", err));
+    }
+    if (workflows?.length === 0) return this.read(() => new Map<string, RunRecord[]>());
+    const names = workflows && JSON.stringify(workflows);
+    return this.read(() => {
+      const rows =
+        names === undefined
+          ? this.s.recentRuns.all(perWorkflow)
+          : this.s.recentRunsOf.all(names, perWorkflow);
+      return groupByWorkflow(rows.map(toRun));
     });
   }
 

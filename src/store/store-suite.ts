@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { JsonObject } from "../spec/types.js";
+import { describeOwnershipSuite, describeRecentRunsSuite } from "./store-suite-recent.js";
 import type { AttemptRecord, RunRecord, RunState, Store, TaskRecord } from "./types.js";
 
 /** A fresh, empty store for one test; `reopen` (persistent stores only) opens the same data again. */
@@ -64,7 +65,8 @@ function sampleAttempt(attempt: number, fields: Partial<AttemptRecord> = {}): At
   };
 }
 
-const HOSTILE = [
+/** Strings that break naive escaping, encodings or NUL-terminated text. */
+export const HOSTILE = [
   "nul\0inside",
   "quotes ' \" ` ; -- DROP TABLE runs; /* */",
   "emoji 🚀👩‍👩‍👧 and ünïcødé 日本語",
@@ -167,13 +169,26 @@ export function describeStoreSuite(name: string, makeStore: () => Promise<StoreF
         await store.setDeleted("etl", "2024-01-04T00:00:00.000Z");
         await store.setDeleted("etl", null);
         const expected = [
-          { name: "Ab 'x'", paused: false, updatedAt: "2024-01-01T00:00:01.000Z", deletedAt: null },
-          { name: "etl", paused: false, updatedAt: expect.any(String) as unknown, deletedAt: null },
+          {
+            name: "Ab 'x'",
+            paused: false,
+            updatedAt: "2024-01-01T00:00:01.000Z",
+            deletedAt: null,
+            ownerId: null,
+          },
+          {
+            name: "etl",
+            paused: false,
+            updatedAt: expect.any(String) as unknown,
+            deletedAt: null,
+            ownerId: null,
+          },
           {
             name: "gone",
             paused: true,
             updatedAt: "2024-01-03T00:00:00.000Z",
             deletedAt: "2024-01-03T00:00:00.000Z",
+            ownerId: null,
           },
         ];
         expect(await store.listWorkflowStates()).toEqual(expected);
@@ -188,6 +203,9 @@ export function describeStoreSuite(name: string, makeStore: () => Promise<StoreF
         }
       });
     });
+
+    describeOwnershipSuite(() => ({ store, fixture: f }));
+    describeRecentRunsSuite(() => store);
 
     describe("runs and tasks", () => {
       const outputs: JsonObject = {

@@ -35,6 +35,8 @@ export interface WorkflowVersionRecord {
   document: JsonObject;
   /** Where it came from (file path), when known. */
   source?: string;
+  /** Username of whoever saved this version; null for versions saved without one (or before auth). */
+  createdBy: string | null;
   createdAt: string;
 }
 
@@ -98,6 +100,8 @@ export interface WorkflowStateRecord {
   updatedAt: string;
   /** When it was deleted (its versions and runs are kept), or null. */
   deletedAt: string | null;
+  /** User id of the workflow's owner, or null when it has none. */
+  ownerId: string | null;
 }
 
 /** Filters for listing runs. */
@@ -109,8 +113,17 @@ export interface RunQuery {
 
 /** Persistence of workflows, runs, task states and attempts. */
 export interface Store {
-  /** Saves a workflow version unless the latest version has the same document; returns the version. */
-  saveWorkflow(name: string, document: JsonObject, source?: string): Promise<WorkflowVersionRecord>;
+  /**
+   * Saves a workflow version unless the latest version has the same document; returns the
+   * version. `createdBy` (a username) is recorded on a new version only: an unchanged
+   * document returns the latest version as it was stored.
+   */
+  saveWorkflow(
+    name: string,
+    document: JsonObject,
+    source?: string,
+    createdBy?: string,
+  ): Promise<WorkflowVersionRecord>;
   /** The given version of a workflow, or the latest one. */
   getWorkflow(name: string, version?: number): Promise<WorkflowVersionRecord | undefined>;
   /** The latest version of every workflow, sorted by name in code-point (binary) order. */
@@ -122,6 +135,8 @@ export interface Store {
   setPaused(name: string, paused: boolean, at: string): Promise<void>;
   /** Marks a workflow deleted (`at`) or, with null, not deleted; a new row starts paused. */
   setDeleted(name: string, at: string | null): Promise<void>;
+  /** Records a workflow's owner (a user id) or, with null, that it has none; a new row starts paused. */
+  setOwner(name: string, ownerId: string | null, at: string): Promise<void>;
   /** The runtime state of every workflow that has one, sorted by name. */
   listWorkflowStates(): Promise<WorkflowStateRecord[]>;
   /** Logical date of the newest run of a workflow with this trigger (e.g. `schedule`). */
@@ -144,6 +159,16 @@ export interface Store {
   getRun(id: string): Promise<RunWithTasks | undefined>;
   /** Runs, newest first. */
   listRuns(query?: RunQuery): Promise<RunRecord[]>;
+  /**
+   * The newest `perWorkflow` runs (1..100, else E_VALIDATION) of every workflow, or only of
+   * those named (any number; unknown names are ignored), newest first (by createdAt, then
+   * id), in one query whose cost follows the rows returned, not the run history. Keyed by
+   * workflow in code-point order; a workflow without runs has no entry.
+   */
+  listRecentRuns(
+    perWorkflow: number,
+    workflows?: readonly string[],
+  ): Promise<Map<string, RunRecord[]>>;
   /** Attempts of a task, oldest first. */
   listAttempts(runId: string, taskId: string): Promise<AttemptRecord[]>;
 

@@ -15,7 +15,7 @@ import { MAX_NOTEBOOK_CHARS, parseNotebook, serializeNotebook } from "../noteboo
 import { kernelspecName, runNotebook, type KernelSource } from "../notebook/run-notebook.js";
 import type { Notebook, Output } from "../notebook/types.js";
 import { wrongTaskType } from "./contract-task.js";
-import type { LogSink, TaskContext, TaskResult, TaskRunner } from "./types.js";
+import type { LogSink, SecretMasking, TaskContext, TaskResult, TaskRunner } from "./types.js";
 
 /** File name of the executed notebook in the attempt directory. */
 export const OUTPUT_NOTEBOOK = "output.ipynb";
@@ -55,7 +55,7 @@ export function createNotebookRunner(opts: NotebookRunnerOptions): TaskRunner {
         signal: ctx.signal,
         outputs: task.outputs,
         ...(opts.cellTimeoutMs !== undefined ? { cellTimeoutMs: opts.cellTimeoutMs } : {}),
-        save: (nb) => saveAtomically(outputPath, nb),
+        save: (nb) => saveAtomically(outputPath, nb, ctx.masking),
         onCellStart: (i, total) => ctx.log.write(`[updraft] executing cell ${i + 1}/${total}\n`),
         onOutput: (o) => logOutput(ctx.log, o),
         onWarning: (w) => ctx.log.write(`[updraft] warning: ${w}\n`),
@@ -107,10 +107,12 @@ export async function readNotebookFile(path: string, shown: string): Promise<Not
   return parseNotebook(await readFile(path, "utf8"), shown);
 }
 
-// Write then rename, so a reader (the API, a crash) never sees half a notebook.
-function saveAtomically(path: string, nb: Notebook): void {
+// Write then rename, so a reader (the API, a crash) never sees half a notebook. Granted
+// secrets are masked in every string (outputs, tracebacks) before the notebook hits the disk.
+function saveAtomically(path: string, nb: Notebook, masking?: SecretMasking): void {
   const tmp = `${path}.tmp`;
-  writeFileSync(tmp, serializeNotebook(nb));
+  const shown = masking ? (masking.json(nb as unknown as JsonValue) as unknown as Notebook) : nb;
+  writeFileSync(tmp, serializeNotebook(shown));
   renameSync(tmp, path);
 }
 

@@ -10,6 +10,19 @@ export interface LogSink {
   write(chunk: string | Uint8Array): void;
 }
 
+/**
+ * Masking of the secrets granted to an attempt (its connections), for what a runner writes
+ * besides `log`, which the engine masks already: per-replica log files, the executed notebook.
+ */
+export interface SecretMasking {
+  /** A sink writing into `inner` with the secrets masked; call `flush()` when the output ends. */
+  wrap(inner: LogSink): LogSink & { flush(): void };
+  /** `text` with the secrets masked. */
+  text(text: string): string;
+  /** A copy of `value` with every string in it masked. */
+  json(value: JsonValue): JsonValue;
+}
+
 /** Everything a runner needs for one attempt. */
 export interface TaskContext {
   runId: string;
@@ -26,8 +39,10 @@ export interface TaskContext {
   attemptDir: string;
   /** Environment the task's process starts from (already includes `task.env`). */
   env: NodeJS.ProcessEnv;
-  /** The attempt's log. */
+  /** The attempt's log (already masking the attempt's secrets, when it has any). */
   log: LogSink;
+  /** Set when the attempt was granted connections: mask their secrets in other artifacts too. */
+  masking?: SecretMasking;
   /** Aborted on cancel or timeout; `signal.reason` is a TaskError saying which. */
   signal: AbortSignal;
   /** Called once the attempt has a process, so the engine can persist its pid. */

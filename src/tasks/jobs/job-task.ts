@@ -132,6 +132,7 @@ export async function runLocalJob(
     log: ctx.log,
     signal: ctx.signal,
     ...(ctx.onProcess !== undefined ? { onProcess: ctx.onProcess } : {}),
+    ...(ctx.masking !== undefined ? { masking: ctx.masking } : {}),
     ...(opts.killGraceMs !== undefined ? { killGraceMs: opts.killGraceMs } : {}),
   });
   try {

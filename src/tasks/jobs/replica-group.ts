@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { ErrorCodes, TaskError } from "../../spec/errors.js";
 import { sendSignal } from "../../proc/process-tree.js";
 import { abortReason, exitFailure, runProcess, type ProcessExit } from "../process.js";
-import type { LogSink } from "../types.js";
+import type { LogSink, SecretMasking } from "../types.js";
 import { ReplicaLog } from "./replica-log.js";
 
 /** Name of the directory, in the attempt directory, holding the per-replica logs. */
@@ -44,6 +44,8 @@ export interface ReplicaGroupOptions {
   signal: AbortSignal;
   /** Called with the pid of the first replica started. */
   onProcess?: (pid: number) => void;
+  /** The attempt's secret masking, applied to each replica's own log file. */
+  masking?: SecretMasking;
   /** Time SIGINT and SIGTERM each get when replicas are stopped; default 2000 ms. */
   killGraceMs?: number;
 }
@@ -98,6 +100,7 @@ export class ReplicaGroup {
       join(this.opts.attemptDir, REPLICAS_DIR, `${spec.name}.log`),
       spec.name,
       this.opts.log,
+      this.opts.masking,
     );
     const entry: Running = { spec, controller, settled: Promise.resolve() };
     this.running.push(entry);

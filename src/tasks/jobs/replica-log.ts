@@ -4,7 +4,7 @@
  */
 import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import type { LogSink } from "../types.js";
+import type { LogSink, SecretMasking } from "../types.js";
 
 /** Longest partial line kept before it is written out anyway (a progress bar without newlines). */
 const MAX_PENDING_BYTES = 64 * 1024;
@@ -15,15 +15,22 @@ export class ReplicaLog implements LogSink {
   private pending: Buffer = Buffer.alloc(0);
   private readonly prefix: Buffer;
   private closed = false;
+  /** The replica's file, through the attempt's secret masking when it has any. */
+  private readonly file: LogSink & { flush?(): void };
 
   /** Opens (truncating) `file` and prefixes lines written to `attemptLog` with `[name] `. */
   constructor(
     file: string,
     name: string,
     private readonly attemptLog: LogSink,
+    masking?: SecretMasking,
   ) {
     mkdirSync(dirname(file), { recursive: true });
     this.fd = openSync(file, "w");
+    const raw: LogSink = {
+      write: (c) => void (typeof c === "string" ? writeSync(this.fd, c) : writeSync(this.fd, c)),
+    };
+    this.file = masking?.wrap(raw) ?? raw;
     this.prefix = Buffer.from(`[${name}] `);
   }
 
@@ -31,7 +38,7 @@ export class ReplicaLog implements LogSink {
   write(chunk: string | Uint8Array): void {
     if (this.closed) return;
     const bytes = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk);
-    writeSync(this.fd, bytes);
+    this.file.write(bytes);
     let data = this.pending.length === 0 ? bytes : Buffer.concat([this.pending, bytes]);
     for (;;) {
       const nl = data.indexOf(10);
@@ -54,6 +61,7 @@ export class ReplicaLog implements LogSink {
       this.attemptLog.write(Buffer.concat([this.prefix, this.pending, Buffer.from("\n")]));
       this.pending = Buffer.alloc(0);
     }
+    this.file.flush?.();
     closeSync(this.fd);
   }
 }
