@@ -28,7 +28,9 @@ function procUsage(pid: number): { cpuS: number; rssMb: number } {
   return { cpuS: ticks / 100, rssMb: rss ? Number(rss[1]) / 1024 : NaN };
 }
 
-async function startServer(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+async function startServer(
+  dataDir: string,
+): Promise<{ url: string; child: ChildProcess; auth: Record<string, string> }> {
   const child = spawn(
     process.execPath,
     [join(ROOT, "bin", "updraft"), "serve", "--port", "0", "--data-dir", dataDir],
@@ -37,6 +39,7 @@ async function startServer(dataDir: string): Promise<{ url: string; child: Child
         PATH: process.env["PATH"] ?? "/usr/bin:/bin",
         HOME: process.env["HOME"] ?? "/root",
         UPDRAFT_PYTHON: process.env["UPDRAFT_PYTHON"] ?? "/usr/bin/python3",
+        UPDRAFT_ADMIN_PASSWORD: BENCH_PASSWORD,
       },
       stdio: ["ignore", "ignore", "pipe"],
     },
@@ -50,8 +53,17 @@ async function startServer(dataDir: string): Promise<{ url: string; child: Child
     });
     child.on("exit", () => reject(new Error(`updraft serve exited: ${err}`)));
   });
-  return { url, child };
+  // The bench is a client like any other: it logs in and sends the token.
+  const login = await fetch(`${url}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "admin", password: BENCH_PASSWORD }),
+  });
+  const { token } = (await login.json()) as { token: string };
+  return { url, child, auth: { authorization: `Bearer ${token}` } };
 }
+
+const BENCH_PASSWORD = "bench-admin-password";
 
 function workflow(i: number) {
   const tasks: Parameters<typeof workflowOf>[1] = {};
@@ -59,11 +71,15 @@ function workflow(i: number) {
   return { ...workflowOf(`wf-${i}`, tasks), schedule: cronOf(i) };
 }
 
-async function timeRequests(url: string, n: number): Promise<number[]> {
+async function timeRequests(
+  url: string,
+  n: number,
+  auth: Record<string, string>,
+): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
-    const res = await fetch(url);
+    const res = await fetch(url, { headers: auth });
     await res.arrayBuffer();
     out.push(performance.now() - t0);
   }
@@ -86,11 +102,11 @@ export async function scaleServer(n: number, idleS: number): Promise<Record<stri
     await seed.close();
 
     const t0 = performance.now();
-    const { url, child } = await startServer(dataDir);
+    const { url, child, auth } = await startServer(dataDir);
     const startMs = performance.now() - t0;
     try {
-      const page = await timeRequests(`${url}/api/v1/workflows?limit=100`, 200);
-      const full = await timeRequests(`${url}/api/v1/workflows`, 20);
+      const page = await timeRequests(`${url}/api/v1/workflows?limit=100`, 200, auth);
+      const full = await timeRequests(`${url}/api/v1/workflows`, 20, auth);
 
       // Start the window 10 s before a minute boundary, so about n / 60 runs fire in it.
       const toBoundary = 60_000 - (Date.now() % 60_000);
@@ -103,7 +119,9 @@ export async function scaleServer(n: number, idleS: number): Promise<Record<stri
       const wallMs = performance.now() - w0;
 
       // Skew: a scheduled run is due at its interval's end (the cron time after its logical date).
-      const { runs } = (await (await fetch(`${url}/api/v1/runs?limit=500`)).json()) as {
+      const { runs } = (await (
+        await fetch(`${url}/api/v1/runs?limit=500`, { headers: auth })
+      ).json()) as {
         runs: {
           workflow: string;
           trigger: string;
@@ -126,10 +144,12 @@ export async function scaleServer(n: number, idleS: number): Promise<Record<stri
       const e0 = performance.now();
       await fetch(`${url}/api/v1/workflows/wf-0`, {
         method: "PUT",
-        headers: { "content-type": "application/json" },
+        headers: { ...auth, "content-type": "application/json" },
         body: JSON.stringify({ document: workflowToDocument(edited) }),
       });
-      const after = (await (await fetch(`${url}/api/v1/workflows/wf-0`)).json()) as {
+      const after = (await (
+        await fetch(`${url}/api/v1/workflows/wf-0`, { headers: auth })
+      ).json()) as {
         version: number;
       };
       const liveMs = performance.now() - e0;

@@ -41,6 +41,8 @@ export interface WorkflowHandlerDeps {
 
 /** How many of each workflow's newest runs a list shows. */
 const LAST_RUNS = 5;
+/** Largest page that carries each workflow's last runs. */
+const MAX_LAST_RUNS_PAGE = 1000;
 
 /** The routes that write workflows and read their history. */
 export function workflowRoutes(deps: WorkflowHandlerDeps): ApiRoute[] {
@@ -158,20 +160,26 @@ async function listPage(deps: WorkflowHandlerDeps, query: URLSearchParams): Prom
             e.workflow.name.includes(q) || (e.workflow.description ?? "").toLowerCase().includes(q),
         );
   const entries = matching.slice(offset, offset + limit);
-  // One query for the page's last runs, however many workflows the page holds.
-  const recent = await deps.store.listRecentRuns(
-    LAST_RUNS,
-    entries.map((e) => e.workflow.name),
-  );
+  // One query for the page's last runs. A page of thousands (a full export, not a screen)
+  // goes without them: that query grows with the page, the rest of the answer barely does.
+  const recent =
+    entries.length <= MAX_LAST_RUNS_PAGE
+      ? await deps.store.listRecentRuns(
+          LAST_RUNS,
+          entries.map((e) => e.workflow.name),
+        )
+      : undefined;
   const page = entries.map((e) => ({
     ...summary(e, deps.schedules),
     owner: deps.owners.ownerName(e.workflow.name),
-    lastRuns: (recent.get(e.workflow.name) ?? []).map((r) => ({
-      id: r.id,
-      state: r.state,
-      logicalDate: r.logicalDate,
-      trigger: r.trigger,
-    })),
+    ...(recent && {
+      lastRuns: (recent.get(e.workflow.name) ?? []).map((r) => ({
+        id: r.id,
+        state: r.state,
+        logicalDate: r.logicalDate,
+        trigger: r.trigger,
+      })),
+    }),
   }));
   return json(200, { workflows: page, total: matching.length, offset, limit });
 }
