@@ -4,17 +4,22 @@
  * directory. Nothing is lost, the orphaned task process is stopped before the attempt
  * is retried (never two at once), and the runs finish.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { RunView } from "../src/engine/run-view.js";
 import { isGone, waitFor } from "../src/tasks/test-context.js";
-import { fetchJson, loginToken, PYTHON, TEST_ADMIN_PASSWORD } from "./server-helpers.js";
+import {
+  fetchJson,
+  loginToken,
+  PYTHON,
+  spawnServe,
+  TEST_ADMIN_PASSWORD,
+  type SpawnedServer,
+} from "./server-helpers.js";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const work = mkdtempSync(join(tmpdir(), "updraft-crash-"));
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -73,26 +78,15 @@ ${[0, 1, 2, 3, 4, 5]
 );
 const data = join(work, "data");
 
-async function startServer(): Promise<{ url: string; child: ChildProcess; stderr: () => string }> {
-  const args = ["serve", "--port", "0", "--data-dir", data, "--examples", catalog];
-  const child = spawn(process.execPath, [join(ROOT, "bin", "updraft"), ...args], {
+async function startServer(): Promise<SpawnedServer> {
+  const server = await spawnServe(["--port", "0", "--data-dir", data, "--examples", catalog], {
     cwd: catalog,
     env: { ...process.env, UPDRAFT_PYTHON: PYTHON, UPDRAFT_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD },
-    stdio: ["ignore", "ignore", "pipe"],
   });
-  children.push(child);
-  let err = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr.on("data", (c: Buffer) => {
-      err += c.toString();
-      const m = /Updraft serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.on("exit", () => reject(new Error(`the server exited early: ${err}`)));
-  });
+  children.push(server.child);
   // Sessions live in the database: one login serves this server and its successors.
-  token ??= await loginToken(url);
-  return { url, child, stderr: () => err };
+  token ??= await loginToken(server.url);
+  return server;
 }
 
 let token: string | undefined;

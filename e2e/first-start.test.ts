@@ -5,14 +5,14 @@
  * API with the values it should produce. A second start keeps the account and prints no
  * password.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { RunView } from "../src/engine/run-view.js";
 import { ROOT } from "./cli-helpers.js";
-import { PYTHON, fetchJson, loginToken } from "./server-helpers.js";
+import { PYTHON, fetchJson, loginToken, spawnServe, type SpawnedServer } from "./server-helpers.js";
 
 const data = mkdtempSync(join(tmpdir(), "updraft-first-start-"));
 const work = join(data, "work");
@@ -23,38 +23,15 @@ afterAll(() => {
 });
 
 // As the Makefile's `start` target runs it, on port 0; no UPDRAFT_ADMIN_PASSWORD.
-async function makeStartServer(): Promise<{
-  url: string;
-  stderr: () => string;
-  child: ChildProcess;
-}> {
-  const env = { ...process.env, UPDRAFT_PYTHON: PYTHON };
+async function makeStartServer(): Promise<SpawnedServer> {
+  const env: NodeJS.ProcessEnv = { ...process.env, UPDRAFT_PYTHON: PYTHON };
   delete env["UPDRAFT_ADMIN_PASSWORD"];
-  const child = spawn(
-    process.execPath,
-    [
-      join(ROOT, "bin", "updraft"),
-      "serve",
-      "--port",
-      "0",
-      "--data-dir",
-      join(data, "d"),
-      "--examples",
-      "examples",
-    ],
-    { cwd: ROOT, env, stdio: ["ignore", "ignore", "pipe"] },
+  const server = await spawnServe(
+    ["--port", "0", "--data-dir", join(data, "d"), "--examples", "examples"],
+    { cwd: ROOT, env },
   );
-  children.push(child);
-  let err = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr.on("data", (c: Buffer) => {
-      err += c.toString();
-      const m = /Updraft serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.on("exit", () => reject(new Error(`the server exited early: ${err}`)));
-  });
-  return { url, stderr: () => err, child };
+  children.push(server.child);
+  return server;
 }
 
 function exampleNames(): string[] {

@@ -2,7 +2,6 @@
  * `updraft serve` end to end: the real engine, store and task processes behind the HTTP
  * server on 127.0.0.1, fed the shipped examples plus a few workflows made for the test.
  */
-import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -11,6 +10,7 @@ import type { RunView } from "../src/engine/run-view.js";
 import {
   loginToken,
   sendRaw,
+  spawnServe,
   startTestService,
   TEST_ADMIN_PASSWORD,
   type Answer,
@@ -247,19 +247,9 @@ describe("updraft serve (the command)", () => {
     const data = mkdtempSync(join(tmpdir(), "updraft-serve-cli-"));
     // The built CLI (the global setup builds dist/), with the arguments `make start` passes.
     const args = ["serve", "--port", "0", "--data-dir", data, "--examples", "examples"];
-    const child = spawn(process.execPath, [join(ROOT, "bin", "updraft"), ...args], {
+    const { url, child, stderr } = await spawnServe(args.slice(1), {
       cwd: ROOT,
       env: { ...process.env, UPDRAFT_PYTHON: PYTHON, UPDRAFT_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let err = "";
-    const url = await new Promise<string>((resolveUrl, reject) => {
-      child.stderr.on("data", (c: Buffer) => {
-        err += c.toString();
-        const m = /Updraft serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-        if (m?.[1]) resolveUrl(m[1]);
-      });
-      child.on("exit", () => reject(new Error(`exited early: ${err}`)));
     });
     const health = await fetch(`${url}/api/v1/health`);
     expect(await health.json()).toEqual({ status: "ok" });
@@ -276,7 +266,7 @@ describe("updraft serve (the command)", () => {
       child.kill("SIGTERM");
     });
     rmSync(data, { recursive: true, force: true });
-    expect(code, err).toBe(0);
+    expect(code, stderr()).toBe(0);
   });
 });
 

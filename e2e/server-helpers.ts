@@ -4,9 +4,11 @@
  * HTTP helpers that send exactly what a test gives them.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { PassThrough } from "node:stream";
 import { startService, type RunningService, type ServeOptions } from "../src/server/serve.js";
 
@@ -105,6 +107,10 @@ export interface Answer {
 export interface SendOptions {
   body?: string | Buffer;
   headers?: Record<string, string>;
+  /** Rejects (and drops the connection) when the whole answer has not arrived by then. */
+  timeoutMs?: number;
+  /** Resolves on the headers of a `text/event-stream` answer (text empty) instead of waiting for its end. */
+  stopAtEventStream?: boolean;
 }
 
 /** Sends a request to 127.0.0.1:`port` with the path exactly as given (no URL normalization). */
@@ -119,8 +125,23 @@ export function sendRaw(
       { host: "127.0.0.1", port, method, path, headers: opts.headers ?? {} },
       (res) => {
         const chunks: Buffer[] = [];
+        if (
+          opts.stopAtEventStream &&
+          /^text\/event-stream/.test(res.headers["content-type"] ?? "")
+        ) {
+          clearTimeout(timer);
+          req.destroy();
+          resolvePromise({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text: "",
+            json: () => JSON.parse("") as never,
+          });
+          return;
+        }
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => {
+          clearTimeout(timer);
           const text = Buffer.concat(chunks).toString("utf8");
           resolvePromise({
             status: res.statusCode ?? 0,
@@ -132,7 +153,19 @@ export function sendRaw(
         res.on("error", reject);
       },
     );
-    req.on("error", reject);
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            req.destroy();
+            reject(
+              new Error(`${method} ${path.slice(0, 200)}: no answer within ${opts.timeoutMs} ms`),
+            );
+          }, opts.timeoutMs);
+    req.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
     req.end(opts.body);
   });
 }
@@ -157,4 +190,39 @@ export async function fetchJson<T>(
   });
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
+}
+
+/** A real `updraft serve` process started by {@link spawnServe}. */
+export interface SpawnedServer {
+  url: string;
+  child: ChildProcess;
+  /** Everything it wrote to stderr so far. */
+  stderr: () => string;
+}
+
+const BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "bin", "updraft");
+
+/**
+ * Runs the built CLI as `updraft serve ARGS` (add `--port 0`) and resolves once it says
+ * where it serves; rejects with its stderr when it exits first.
+ */
+export async function spawnServe(
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<SpawnedServer> {
+  const child = spawn(process.execPath, [BIN, "serve", ...args], {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let err = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr?.on("data", (c: Buffer) => {
+      err += c.toString();
+      const m = /Updraft serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.on("exit", () => reject(new Error(`updraft serve exited early: ${err}`)));
+  });
+  return { url, child, stderr: () => err };
 }
