@@ -73,7 +73,7 @@ export function apiRoutes(deps: ApiDeps): ApiRoute[] {
   const { engine, workflows, runViews } = deps;
   const workflowOf = (name: string): CatalogEntry => {
     const entry = workflows.get(name);
-    if (!entry) throw notFound(`no workflow named ${JSON.stringify(name)}`);
+    if (!entry) throw notFound(`no workflow named ${JSON.stringify(name.slice(0, 80))}`);
     return entry;
   };
 

@@ -38,7 +38,10 @@ export function backfillRoutes(deps: BackfillDeps): ApiRoute[] {
       handler: async ({ req, params }) => {
         const body = await readJsonBody(req);
         const entry = deps.workflows.get(params["name"] ?? "");
-        if (!entry) throw notFound(`no workflow named ${JSON.stringify(params["name"] ?? "")}`);
+        if (!entry)
+          throw notFound(
+            `no workflow named ${JSON.stringify((params["name"] ?? "").slice(0, 80))}`,
+          );
         if (!isObject(body)) {
           throw badRequest(
             'the body must be {"from": DATE, "to": DATE} (plus params, rerun, dryRun)',

@@ -14,12 +14,14 @@ const RUN_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
 /** Throws a 400 unless `id` has the format of a run id. */
 export function checkRunId(id: string): void {
-  if (!RUN_ID_RE.test(id)) throw badRequest(`not a valid run id: ${JSON.stringify(id)}`);
+  if (!RUN_ID_RE.test(id))
+    throw badRequest(`not a valid run id: ${JSON.stringify(id.slice(0, 80))}`);
 }
 
 /** Throws a 400 unless `id` has the format of a task id. */
 export function checkTaskId(id: string): void {
-  if (!TASK_ID_RE.test(id)) throw badRequest(`not a valid task id: ${JSON.stringify(id)}`);
+  if (!TASK_ID_RE.test(id))
+    throw badRequest(`not a valid task id: ${JSON.stringify(id.slice(0, 80))}`);
 }
 
 /** The latest attempt's log: its absolute path and size (0 when the task printed nothing). */

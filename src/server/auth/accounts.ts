@@ -192,7 +192,10 @@ export class Accounts {
     const mayRevoke =
       token !== undefined && (token.userId === actor.userId || actor.role === "admin");
     if (!mayRevoke)
-      throw new UpdraftError(ErrorCodes.NOT_FOUND, `There is no token ${tokenId} of yours.`);
+      throw new UpdraftError(
+        ErrorCodes.NOT_FOUND,
+        `There is no token ${JSON.stringify(tokenId.slice(0, 80))} of yours.`,
+      );
     await this.store.revokeToken(tokenId, this.iso());
   }
 
@@ -222,7 +225,10 @@ export class Accounts {
   private async mustGet(userId: string): Promise<UserRecord> {
     const user = await this.store.getUserById(userId);
     if (user === undefined)
-      throw new UpdraftError(ErrorCodes.NOT_FOUND, `There is no user with id ${userId}.`);
+      throw new UpdraftError(
+        ErrorCodes.NOT_FOUND,
+        `There is no user with id ${JSON.stringify(userId.slice(0, 80))}.`,
+      );
     return user;
   }
 

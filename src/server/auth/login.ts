@@ -65,7 +65,11 @@ export class LoginService {
         `Too many failed logins for this username from your address; try again in ${retryAfter} s.`,
         { details: { retryAfterSeconds: retryAfter } },
       );
-    const user = name.length <= 64 ? await this.store.getUserByUsername(name) : undefined;
+    // No username is that long or holds a NUL: such a login fails like any unknown user.
+    const user =
+      name.length <= 64 && !name.includes("\0")
+        ? await this.store.getUserByUsername(name)
+        : undefined;
     let ok = false;
     if (password.length <= MAX_PASSWORD_BYTES) {
       // A fixed hash for unknown users keeps the response time the same as a wrong password.

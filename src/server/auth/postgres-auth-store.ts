@@ -179,6 +179,12 @@ export class PostgresAuthStore implements AuthStore {
     try {
       return (await this.pool.query<R>(sql, params)).rows;
     } catch (err) {
+      // 22021: a NUL character (no stored name or id holds one); the client's mistake, not ours.
+      if (err instanceof pg.DatabaseError && err.code === "22021")
+        throw new UpdraftError(
+          ErrorCodes.VALIDATION,
+          "Names and ids cannot contain a NUL character.",
+        );
       if (err instanceof pg.DatabaseError && err.code === "23505")
         throw new UpdraftError(ErrorCodes.CONFLICT, `Cannot create ${what}: it already exists.`, {
           cause: err,
