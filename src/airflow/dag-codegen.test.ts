@@ -71,11 +71,15 @@ tree = ast.parse(open(sys.argv[1], encoding="utf-8").read())
 specs, descriptions = [], []
 for node in ast.walk(tree):
     if isinstance(node, ast.Call):
+        kws = {k.arg: k.value for k in node.keywords}
         for k in node.keywords:
             if k.arg == "spec":
                 # float("nan") is not a literal: read only the fields compared.
                 fields = {ast.literal_eval(key): v for key, v in zip(k.value.keys, k.value.values)}
-                specs.append({f: ast.literal_eval(fields[f]) if f in fields else None for f in ("params", "env")})
+                spec = {f: ast.literal_eval(fields[f]) if f in fields else None for f in ("params", "env")}
+                spec["inSpec"] = "connections" in fields
+                spec["connections"] = ast.literal_eval(kws["connections"]) if "connections" in kws else None
+                specs.append(spec)
             if k.arg == "description":
                 descriptions.append(ast.literal_eval(k.value))
 print(json.dumps({"specs": specs, "descriptions": descriptions}))
@@ -99,6 +103,12 @@ describe("hostile corpus", () => {
       const tasks = Object.keys(workflow.tasks).map((id) => effectiveTask(workflow, id));
       expect(back.specs.map((s) => s["params"])).toEqual(tasks.map((t) => t.params));
       expect(back.specs.map((s) => s["env"])).toEqual(tasks.map((t) => t.env));
+      // Connections travel as their own operator argument, never inside `spec`.
+      expect(back.specs.map((s) => s["connections"])).toEqual(
+        tasks.map((t) => t.connections ?? null),
+      );
+      expect(back.specs.some((s) => s["inSpec"])).toBe(false);
+      expect(tasks.some((t) => (t.connections ?? []).length > 0)).toBe(true);
       if (workflow.description !== undefined) {
         expect(back.descriptions).toContain(workflow.description);
       }
@@ -115,6 +125,29 @@ describe("hostile corpus", () => {
         );
       }
     }
+  });
+});
+
+describe("connections", () => {
+  const base = load(join(goldenDir, "connections.yaml"));
+
+  it("become an operator argument in the task's order, and leave the spec", () => {
+    const code = generateAirflowDag(base, { version: 1 });
+    expect(code).toContain('connections=["warehouse", "reports_bucket"],');
+    expect(code.match(/connections=/g)).toHaveLength(2);
+    expect(code).not.toMatch(/"connections":/);
+    expect(generateAirflowDag(base, { version: 1 })).toBe(code);
+  });
+
+  it("are left out for a task that names none", () => {
+    const export_ = base.tasks["export"];
+    if (export_ === undefined) throw new Error("golden file changed");
+    const workflow: Workflow = {
+      ...base,
+      tasks: { ...base.tasks, export: { ...export_, connections: [] } },
+    };
+    const code = generateAirflowDag(workflow, { version: 1 });
+    expect(code.match(/connections=/g)).toHaveLength(1);
   });
 });
 

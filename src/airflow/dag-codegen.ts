@@ -59,6 +59,8 @@ const NOT_IN_TASK_PAYLOAD = new Set([
   "when",
   "image",
   "description",
+  // An operator argument of its own: the operator fetches them from Airflow's store.
+  "connections",
 ]);
 
 const IMPORT_SHIM = [
@@ -180,6 +182,8 @@ function taskStatement(workflow: Workflow, id: string, variable: string): TaskCo
   if (refs.length > 0) {
     args.push(kw("refs", dictNode(refs.map(([k, t]) => [k, raw(pyString(t))]))));
   }
+  const connections = effective.connections ?? [];
+  if (connections.length > 0) args.push(kw("connections", jsonNode(connections)));
   if (effective.image !== undefined) args.push(kw("image", raw(pyString(effective.image))));
   if (own.description !== undefined) {
     args.push(kw("doc", raw(pyString(own.description))));

@@ -47,9 +47,14 @@ export function hostileWorkflows(): Workflow[] {
       "shell-str": task("shell", { command: s }, i),
       shell_argv: task("shell", { command: [s, s] }, i + 1),
       nb: task("notebook", { notebook: s, kernel: s }, i + 2),
-      py: task("python", { code: s, args: [s] }, i + 3),
+      // Connection names the format would reject: escaped all the same.
+      py: task("python", { code: s, args: [s], connections: [s, "warehouse"] }, i + 3),
       sp: task("spark", { application: s, args: [s], conf: { [s || "k"]: s } }, i + 4),
-      cond: task("condition", { left: s, op: "==", right: [s, Number.NaN, Infinity] }, i + 5),
+      cond: task(
+        "condition",
+        { left: s, op: "==", right: [s, Number.NaN, Infinity], connections: [s] },
+        i + 5,
+      ),
       Param: task("empty", {}, i + 6),
     };
     const cond = tasks["cond"];

@@ -7,12 +7,22 @@
 import { mkdirSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import {
+  attemptEnv,
+  maskOutputFiles,
+  type ConnectionGrantResult,
+} from "../engine/connection-grant.js";
 import { ErrorCodes, TaskError, UpdraftError, toUpdraftError } from "../spec/errors.js";
+import type { JsonObject } from "../spec/types.js";
 import { attemptDir } from "../store/artifacts.js";
 import { createRunnerRegistry } from "../tasks/registry.js";
-import type { TaskResult } from "../tasks/types.js";
+import type { LogSink, TaskResult } from "../tasks/types.js";
 import { readUserFile } from "./load-workflow.js";
-import { parseTaskExecInput, type TaskExecInput } from "./task-exec-input.js";
+import {
+  grantConnectionsFromEnv,
+  parseTaskExecInput,
+  type TaskExecInput,
+} from "./task-exec-input.js";
 
 /** Largest task input accepted (the resolved task with its params). */
 export const MAX_TASK_INPUT_BYTES = 16 * 1024 * 1024;
@@ -58,6 +68,10 @@ export async function taskExecCommand(o: TaskExecOptions): Promise<number> {
     );
   }
   const input = parseTaskExecInput(raw);
+  // Named connections come from the environment (the Airflow operator puts them there);
+  // from here on they are masked as the engine masks them.
+  const names = input.task.connections ?? [];
+  const grant = names.length > 0 ? grantConnectionsFromEnv(names, o.env, input.taskId) : undefined;
   const root =
     o.workDir !== undefined ? resolve(o.workDir) : mkdtempSync(join(tmpdir(), "updraft-task-"));
   const dir = attemptDir(root, input.runId, input.taskId, input.attempt);
@@ -73,21 +87,32 @@ export async function taskExecCommand(o: TaskExecOptions): Promise<number> {
   o.onCancelReady?.(() =>
     abort.abort(new TaskError(ErrorCodes.CANCELLED, "the task was cancelled (signal received)")),
   );
+  const stderr: LogSink = { write: (chunk) => void o.stderr.write(chunk) };
+  // Every byte of the log passes the masker before it reaches stderr (the Airflow task log).
+  const masked = grant?.masker.wrap(stderr);
+  const log = masked ?? stderr;
   try {
-    const result = await runTask(input, dir, registry, abort.signal, o);
+    const result = await runTask(input, dir, registry, abort.signal, o, log, grant);
     const out: TaskExecOutput = {
-      outputs: result.outputs,
+      outputs: grant ? (grant.masker.json(result.outputs) as JsonObject) : result.outputs,
       notebook: notebookPath(result, dir),
       ...(result.proceed !== undefined ? { proceed: result.proceed } : {}),
     };
+    masked?.flush();
     o.stdout.write(`${JSON.stringify(out)}\n`);
     return 0;
   } catch (err) {
     const u = toUpdraftError(err);
-    if (!u.isUserError) throw u;
-    o.stderr.write(`updraft task exec: task ${input.taskId} failed: ${u.message}\n`);
+    if (!u.isUserError) {
+      if (grant === undefined) throw u;
+      // An unexpected error may quote what the task printed: say it masked, without the stack.
+      throw new UpdraftError(ErrorCodes.INTERNAL, grant.masker.text(u.message));
+    }
+    log.write(`updraft task exec: task ${input.taskId} failed: ${u.message}\n`);
     return 1;
   } finally {
+    masked?.flush();
+    if (grant !== undefined) await maskOutputFiles(dir, grant.masker).catch(() => undefined);
     await registry.close?.();
   }
 }
@@ -98,6 +123,8 @@ async function runTask(
   registry: ReturnType<typeof createRunnerRegistry>,
   signal: AbortSignal,
   o: TaskExecOptions,
+  log: LogSink,
+  grant: ConnectionGrantResult | undefined,
 ): Promise<TaskResult> {
   const runner = registry.get(input.task.type);
   if (!runner) {
@@ -115,8 +142,10 @@ async function runTask(
     params: input.params,
     baseDir: resolve(input.baseDir),
     attemptDir: dir,
-    env: { ...o.env, ...input.task.env },
-    log: { write: (chunk) => void o.stderr.write(chunk) },
+    // As on the engine: no inherited UPDRAFT_CONN_* but the named ones, no vault key.
+    env: attemptEnv(o.env, input.task.env, grant?.env),
+    log,
+    ...(grant !== undefined ? { masking: grant.masker } : {}),
     signal,
   });
 }

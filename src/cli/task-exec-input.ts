@@ -3,9 +3,19 @@
  * strictly, because it crosses a process boundary (an Airflow worker, a pod) and a
  * typo should fail with a sentence, not half-run a task.
  */
+import { ConnectionGrantError, type ConnectionGrantResult } from "../engine/connection-grant.js";
+import { validateConnection, type Connection } from "../secrets/connection.js";
+import { CONNECTION_ENV_PREFIX, connectionEnv } from "../secrets/connection-env.js";
+import { SecretMasker } from "../secrets/secret-masker.js";
 import { ErrorCodes, UpdraftError } from "../spec/errors.js";
-import { describeType, getOwn, inspectJson, isObject } from "../spec/json.js";
-import { IDENTIFIER_RE, TASK_ID_RE, WORKFLOW_NAME_RE } from "../spec/names.js";
+import { describeType, getOwn, inspectJson, isObject, setOwn } from "../spec/json.js";
+import {
+  CONNECTION_NAME_RE,
+  IDENTIFIER_RE,
+  MAX_TASK_CONNECTIONS,
+  TASK_ID_RE,
+  WORKFLOW_NAME_RE,
+} from "../spec/names.js";
 import { CONDITION_OPS, TASK_TYPES, type JsonObject, type Task } from "../spec/types.js";
 
 /** One task attempt to execute. */
@@ -54,6 +64,7 @@ const COMMON_FIELDS = [
   "when",
   "resources",
   "image",
+  "connections",
 ];
 
 /**
@@ -124,15 +135,6 @@ function checkTask(task: unknown, problems: string[]): void {
     return;
   }
   for (const key of Object.keys(task)) {
-    if (key === "connections") {
-      // Only the embedded engine holds the vault; silently running without them would fail later, obscurely.
-      const c = getOwn(task, key);
-      if (!Array.isArray(c) || c.length > 0)
-        problems.push(
-          "input.task.connections: connections are granted only by Updraft's engine (updraft serve, updraft run), not to tasks run with `updraft task exec` (Airflow); give the task an Airflow connection instead, or run the workflow on Updraft",
-        );
-      continue;
-    }
     if (
       !COMMON_FIELDS.includes(key) &&
       !fields.required.includes(key) &&
@@ -157,6 +159,20 @@ function checkTask(task: unknown, problems: string[]): void {
     !outputs.every((o) => typeof o === "string" && IDENTIFIER_RE.test(o))
   ) {
     problems.push("input.task.outputs: must be a list of output names");
+  }
+  const connections = t["connections"];
+  if (
+    connections !== undefined &&
+    !(
+      Array.isArray(connections) &&
+      connections.length <= MAX_TASK_CONNECTIONS &&
+      connections.every((c) => typeof c === "string" && CONNECTION_NAME_RE.test(c)) &&
+      new Set(connections).size === connections.length
+    )
+  ) {
+    problems.push(
+      `input.task.connections: must be a list of at most ${MAX_TASK_CONNECTIONS} different connection names (lower-case letters, digits and _, starting with a letter)`,
+    );
   }
   const env = t["env"];
   if (
@@ -197,4 +213,77 @@ function fail(problems: string[]): never {
     `invalid task input:\n${problems.map((p) => `  ${p}`).join("\n")}`,
     { details: problems },
   );
+}
+
+/** The variable holding connection `name` as JSON. */
+function connectionVariable(name: string): string {
+  return CONNECTION_ENV_PREFIX + name.toUpperCase();
+}
+
+/**
+ * The connections task `taskId` names, taken from the `UPDRAFT_CONN_<NAME>` JSON variables
+ * already in `env` (the Airflow operator sets them from Airflow's connections): the
+ * variables the task gets, rebuilt with the engine's own naming, and a masker of their
+ * secrets. A field is secret when it is `password` or listed in the variable's
+ * `secretFields`, which the task itself does not see. Throws E_CONNECTION naming the
+ * connection whose variable is missing or malformed.
+ */
+export function grantConnectionsFromEnv(
+  names: readonly string[],
+  env: NodeJS.ProcessEnv,
+  taskId: string,
+): ConnectionGrantResult {
+  const missing = names.filter((n) => env[connectionVariable(n)] === undefined);
+  if (missing.length > 0) {
+    const plural = missing.length > 1;
+    throw new ConnectionGrantError(
+      `task ${taskId} names connection${plural ? "s" : ""} ${missing.join(", ")}, but ${missing.map(connectionVariable).join(", ")} ${plural ? "are" : "is"} not set: on Airflow the updraft_airflow operator sets ${plural ? "them" : "it"} from the Airflow connection${plural ? "s" : ""} of that name (create ${plural ? "them" : "it"} in Airflow); run by hand, set ${plural ? "each" : "it"} to the connection as JSON {"name", "type", fields..., "secretFields"}`,
+      false,
+    );
+  }
+  const connections = names.map((n) => connectionFromVariable(n, env[connectionVariable(n)] ?? ""));
+  try {
+    const { env: granted, secrets } = connectionEnv(connections);
+    return { env: granted, masker: new SecretMasker(secrets) };
+  } catch (err) {
+    throw new ConnectionGrantError(
+      `task ${taskId}: ${err instanceof Error ? err.message : String(err)}`,
+      false,
+      err,
+    );
+  }
+}
+
+// One `UPDRAFT_CONN_<NAME>` variable as a Connection, checked by the vault's own rules (so a
+// secret too short to mask is refused here as it is when a connection is saved).
+function connectionFromVariable(name: string, text: string): Connection {
+  const variable = connectionVariable(name);
+  const bad = (why: string, cause?: unknown): ConnectionGrantError =>
+    new ConnectionGrantError(`connection ${name}: ${variable} ${why}`, false, cause);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text) as unknown;
+  } catch (err) {
+    throw bad("is not JSON", err);
+  }
+  if (!isObject(raw)) throw bad(`must be a JSON object, got ${describeType(raw)}`);
+  if (getOwn(raw, "name") !== name)
+    throw bad(`holds connection ${JSON.stringify(getOwn(raw, "name"))}, not ${name}`);
+  const listed = getOwn(raw, "secretFields") ?? [];
+  if (!Array.isArray(listed) || !listed.every((f) => typeof f === "string"))
+    throw bad("has a secretFields that is not a list of field names");
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw))
+    if (key !== "name" && key !== "type" && key !== "secretFields") setOwn(fields, key, value);
+  const secretFields = [
+    ...new Set([...(Object.hasOwn(fields, "password") ? ["password"] : []), ...listed]),
+  ];
+  try {
+    return validateConnection({ name, type: getOwn(raw, "type"), fields, secretFields });
+  } catch (err) {
+    throw bad(
+      `is not a valid connection: ${err instanceof Error ? err.message : String(err)}`,
+      err,
+    );
+  }
 }

@@ -5,6 +5,7 @@ import datetime as dt
 import importlib
 import json
 import logging
+import os
 import runpy
 import sys
 from pathlib import Path
@@ -12,7 +13,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-UPDRAFT = ROOT / "bin" / "updraft"
+# UPDRAFT_TEST_BIN: a CLI built elsewhere (tsc --outDir), while dist/ is someone else's.
+UPDRAFT = Path(os.environ.get("UPDRAFT_TEST_BIN") or ROOT / "bin" / "updraft")
 STUB = Path(__file__).resolve().parent / "airflow_stub"
 GOLDEN = ROOT / "src" / "airflow" / "__golden__"
 
@@ -178,3 +180,116 @@ def test_a_task_with_an_image_runs_in_a_pod_with_the_input_in_its_environment(ai
     assert pod.kwargs["cmds"][-1] == "updraft"
     op.on_kill()
     assert pod.killed is True
+
+
+PASSWORD = "correct-horse-battery"
+
+
+def warehouse(core, **extra):
+    return core.Connection(
+        conn_type="postgres", host="db.internal", port=5432, login="etl", password=PASSWORD,
+        extra={"sslmode": "require", "dsn": "postgres://etl@db/analytics", **extra},
+    )
+
+
+def test_the_generated_file_passes_connections_to_the_operators(airflow):
+    _layout, _operators, _core = airflow
+    dag = runpy.run_path(str(GOLDEN / "connections.py"))["dag"]
+    assert dag.tasks["export"].connections == ["warehouse", "reports_bucket"]
+    assert dag.tasks["check"].connections == ["warehouse"]
+    assert dag.tasks["publish"].connections == []
+    assert "connections" not in dag.tasks["export"].spec
+
+
+def test_a_task_gets_its_airflow_connections_as_the_engine_variables(airflow, tmp_path, caplog, monkeypatch):
+    layout, operators, core = airflow
+    core.BaseHook.connections = {"warehouse": warehouse(core)}
+    monkeypatch.setenv("UPDRAFT_CONN_STALE", '{"name":"stale","type":"x"}')
+    op = operators.UpdraftTaskOperator(
+        task_id="export",
+        workflow="nightly",
+        spec={
+            "type": "shell",
+            "command": 'echo "pw=$UPDRAFT_CONN_WAREHOUSE_PASSWORD login=$UPDRAFT_CONN_WAREHOUSE_LOGIN '
+            'port=$UPDRAFT_CONN_WAREHOUSE_PORT stale=${UPDRAFT_CONN_STALE:-unset}"; '
+            'echo "json=$UPDRAFT_CONN_WAREHOUSE"; '
+            'echo "dsn=postgres://etl:$UPDRAFT_CONN_WAREHOUSE_PASSWORD@db" >> "$UPDRAFT_OUTPUTS"',
+            "outputs": ["dsn"],
+        },
+        connections=["warehouse"],
+        updraft_bin=str(UPDRAFT),
+        work_dir=str(tmp_path),
+        base_dir=str(tmp_path),
+    )
+    ti = FakeTi()
+    with caplog.at_level(logging.INFO, logger="airflow.task.export"):
+        op.execute(context(ti))
+    # Masked by updraft task exec before it reaches the Airflow task log and XCom.
+    assert ti.pushed == [("dsn", "postgres://etl:***@db")]
+    assert "pw=*** login=etl port=5432 stale=unset" in caplog.messages
+    assert not any(PASSWORD in m for m in caplog.messages)
+    (line,) = [m for m in caplog.messages if m.startswith("json=")]
+    assert json.loads(line[len("json="):]) == {
+        "name": "warehouse", "type": "postgres", "host": "db.internal", "port": "5432",
+        "login": "etl", "password": "***", "sslmode": "require",
+        # Airflow 2's should_hide_value_for_key (with `dsn` configured) is used where it exists.
+        "dsn": "***" if layout == "v2" else "postgres://etl@db/analytics",
+    }
+    # And registered with Airflow's own masker.
+    assert PASSWORD in core.MASKED
+    assert ("postgres://etl@db/analytics" in core.MASKED) is (layout == "v2")
+
+
+def test_a_missing_connection_fails_the_task_without_retries_and_runs_nothing(airflow, tmp_path):
+    _layout, operators, core = airflow
+    marker = tmp_path / "ran"
+    for spec in ({"type": "shell", "command": f"touch {marker}"}, {"type": "empty"}):
+        op = operators.UpdraftTaskOperator(
+            task_id="export", workflow="nightly", spec=spec, connections=["warehouse"],
+            updraft_bin=str(UPDRAFT), base_dir=str(tmp_path),
+        )
+        with pytest.raises(core.AirflowFailException, match=r"task export: there is no Airflow connection 'warehouse'"):
+            op.execute(context(FakeTi()))
+    assert not marker.exists()
+    gate = operators.UpdraftConditionOperator(
+        task_id="gate", workflow="w", spec={"type": "condition", "left": 1, "op": "==", "right": 1},
+        connections=["warehouse"],
+    )
+    with pytest.raises(core.AirflowFailException, match="no Airflow connection 'warehouse'"):
+        gate.execute(context(FakeTi()))
+
+
+def test_an_unreachable_connection_store_is_an_ordinary_failure(airflow, tmp_path):
+    _layout, operators, core = airflow
+    core.BaseHook.failure = OSError("metadata database unreachable")
+    op = operators.UpdraftTaskOperator(
+        task_id="export", workflow="nightly", spec={"type": "shell", "command": "true"},
+        connections=["warehouse"], updraft_bin=str(UPDRAFT), base_dir=str(tmp_path),
+    )
+    with pytest.raises(operators.TaskExecError, match="cannot read Airflow connection 'warehouse'") as info:
+        op.execute(context(FakeTi()))
+    assert not isinstance(info.value, core.AirflowFailException)
+
+
+def test_a_pod_task_with_connections_is_refused_before_any_pod_exists(airflow):
+    _layout, operators, core = airflow
+    core.BaseHook.connections = {"warehouse": warehouse(core)}
+    op = operators.UpdraftTaskOperator(
+        task_id="train", workflow="iris", spec={"type": "python", "script": "train.py"},
+        image="registry.example.com/train:1.2", connections=["warehouse"],
+    )
+    with pytest.raises(core.AirflowFailException, match=r"sets `image`: a pod cannot be given connections"):
+        op.execute(context(FakeTi()))
+    assert core.KubernetesPodOperator.created == []
+    assert core.MASKED == []
+
+
+def test_a_short_password_fails_the_task_as_the_engine_refuses_it(airflow, tmp_path):
+    _layout, operators, core = airflow
+    core.BaseHook.connections = {"warehouse": core.Connection(conn_type="postgres", password="airflow")}
+    op = operators.UpdraftTaskOperator(
+        task_id="export", workflow="nightly", spec={"type": "shell", "command": "true"},
+        connections=["warehouse"], updraft_bin=str(UPDRAFT), base_dir=str(tmp_path),
+    )
+    with pytest.raises(core.AirflowFailException, match="password is shorter than 8 characters"):
+        op.execute(context(FakeTi()))

@@ -9,9 +9,10 @@ import datetime as _dt
 import json
 import os
 import subprocess
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from .conditions import compare_values
+from .connections import ConnectionGrant, ConnectionGrantError, grant_connections, task_env
 from .expressions import resolve_value
 from .local_exec import kill_group, run_exec
 from .task_exec import (
@@ -40,6 +41,60 @@ try:  # Airflow 3.x: ShortCircuitOperator moved to the standard provider.
     from airflow.providers.standard.operators.python import ShortCircuitOperator
 except ImportError:  # Airflow 2.7+
     from airflow.operators.python import ShortCircuitOperator
+
+
+def _import_first(candidates: Sequence[str], attr: str) -> Any:
+    """``attr`` of the first module of ``candidates`` that has it (newest Airflow first)."""
+    for module in candidates:
+        try:
+            return getattr(__import__(module, fromlist=[attr]), attr)
+        except (ImportError, AttributeError):
+            continue
+    return None
+
+
+# Airflow 3.1+, 3.0, 2.x: where the secrets masker lives.
+_MASKER_MODULES = (
+    "airflow.sdk.log",
+    "airflow.sdk._shared.secrets_masker",
+    "airflow.sdk.execution_time.secrets_masker",
+    "airflow.utils.log.secrets_masker",
+)
+
+
+def _grant(task_id: str, names: Sequence[str], image: Optional[str]) -> Optional[ConnectionGrant]:
+    """The task's connections from Airflow's connection store, every secret registered
+    with Airflow's masker. A missing or unusable connection fails the task without
+    retries (as on the engine); an unreachable store is retried."""
+    if not names:
+        return None
+    fail = (
+        _import_first(("airflow.sdk.exceptions", "airflow.exceptions"), "AirflowFailException")
+        or TaskExecError
+    )
+    if image:
+        # A pod's environment is written into its manifest, where the secrets would sit in the clear.
+        raise fail(
+            f"task {task_id} names connections ({', '.join(names)}) and sets `image`: a pod "
+            "cannot be given connections, since its environment would hold the secrets in the "
+            "clear in the pod manifest; mount a Kubernetes Secret through pod_kwargs instead, "
+            "or run the task without `image`"
+        )
+    hook = _import_first(("airflow.sdk", "airflow.hooks.base"), "BaseHook")
+    hide: Optional[Callable[[str], bool]] = _import_first(_MASKER_MODULES[1:], "should_hide_value_for_key")
+    try:
+        grant = (
+            grant_connections(names, hook.get_connection, hide)
+            if hide is not None
+            else grant_connections(names, hook.get_connection)
+        )
+    except ConnectionGrantError as err:
+        raise fail(f"task {task_id}: {err}") from err
+    mask = _import_first(_MASKER_MODULES, "mask_secret")
+    if mask is not None:
+        for secret in grant.secrets:
+            mask(secret)
+    return grant
 
 
 def _context_values(context: Mapping[str, Any], workflow: str, refs: Mapping[str, Any]) -> Dict[str, Any]:
@@ -73,6 +128,8 @@ class UpdraftTaskOperator(BaseOperator):
     :param updraft_bin: the ``updraft`` executable (default ``$UPDRAFT_BIN`` or ``updraft``).
     :param work_dir: keep attempt directories (logs, notebooks) under this directory.
     :param pod_kwargs: extra KubernetesPodOperator arguments (namespace, ...).
+    :param connections: Airflow connection ids the task gets as ``UPDRAFT_CONN_*``
+        variables (not with ``image``); default the spec's ``connections``.
     """
 
     template_fields = ("refs",)
@@ -89,12 +146,16 @@ class UpdraftTaskOperator(BaseOperator):
         updraft_bin: Optional[str] = None,
         work_dir: Optional[str] = None,
         pod_kwargs: Optional[Dict[str, Any]] = None,
+        connections: Optional[Sequence[str]] = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.workflow = workflow
         self.spec = spec
         self.refs = refs or {}
+        self.connections: List[str] = list(
+            connections if connections is not None else spec.get("connections") or []
+        )
         self.image = image
         self.base_dir = base_dir
         self.updraft_bin = updraft_bin
@@ -104,6 +165,8 @@ class UpdraftTaskOperator(BaseOperator):
         self._pod: Any = None
 
     def execute(self, context: Any) -> None:
+        # Before anything runs, empty tasks too: the engine fails them on a missing connection.
+        grant = _grant(self.task_id, self.connections, self.image)
         if self.spec.get("type") == "empty":
             return None
         values = _context_values(context, self.workflow, self.refs)
@@ -124,12 +187,17 @@ class UpdraftTaskOperator(BaseOperator):
             context=values,
             base_dir=base_dir,
         )
-        result = self._run_in_pod(payload, context) if self.image else self._run_local(payload)
+        if self.connections:
+            # updraft task exec checks their variables are there and masks their secrets.
+            payload["task"]["connections"] = list(self.connections)
+        result = (
+            self._run_in_pod(payload, context) if self.image else self._run_local(payload, grant)
+        )
         for key, value in xcom_push_plan(result):
             ti.xcom_push(key=key, value=value)
         return None
 
-    def _run_local(self, payload: Dict[str, Any]) -> ExecResult:
+    def _run_local(self, payload: Dict[str, Any], grant: Optional[ConnectionGrant] = None) -> ExecResult:
         argv = exec_command(self.updraft_bin, self.work_dir)
         self.log.info("running %s", " ".join(argv))
 
@@ -137,7 +205,8 @@ class UpdraftTaskOperator(BaseOperator):
             self._process = process
 
         # Each line of the task's log becomes a line of the Airflow task log.
-        return run_exec(argv, payload, lambda line: self.log.info("%s", line), remember)
+        env = task_env(os.environ, grant) if grant is not None else None
+        return run_exec(argv, payload, lambda line: self.log.info("%s", line), remember, env)
 
     def _run_in_pod(self, payload: Dict[str, Any], context: Any) -> ExecResult:
         try:
@@ -189,6 +258,7 @@ class UpdraftConditionOperator(ShortCircuitOperator):
         workflow: str,
         spec: Dict[str, Any],
         refs: Optional[Dict[str, str]] = None,
+        connections: Optional[Sequence[str]] = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("ignore_downstream_trigger_rules", False)
@@ -196,8 +266,13 @@ class UpdraftConditionOperator(ShortCircuitOperator):
         self.workflow = workflow
         self.spec = spec
         self.refs = refs or {}
+        self.connections: List[str] = list(
+            connections if connections is not None else spec.get("connections") or []
+        )
 
     def _evaluate(self, **context: Any) -> bool:
+        # Nothing runs, but a missing connection fails the task as it does on the engine.
+        _grant(self.task_id, self.connections, None)
         values = _context_values(context, self.workflow, self.refs)
         left = resolve_value(self.spec.get("left"), values)
         right = resolve_value(self.spec.get("right"), values)

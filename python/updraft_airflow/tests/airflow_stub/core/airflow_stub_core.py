@@ -91,3 +91,54 @@ class KubernetesPodOperator(BaseOperator):
 
     def on_kill(self) -> None:
         self.killed = True
+
+
+class AirflowNotFoundException(Exception):
+    """What ``BaseHook.get_connection`` raises for an unknown conn_id."""
+
+
+class AirflowFailException(Exception):
+    """Fails a task without retries."""
+
+
+class Connection:
+    """The attributes of an Airflow connection the operators read."""
+
+    def __init__(self, conn_type=None, host=None, port=None, schema=None, login=None, password=None, extra=None):
+        self.conn_type = conn_type
+        self.host = host
+        self.port = port
+        self.schema = schema
+        self.login = login
+        self.password = password
+        self.extra_dejson = dict(extra or {})
+
+
+class BaseHook:
+    """``get_connection`` reads ``connections`` (filled by the test); ``failure``, when set,
+    is raised instead (a metadata database that cannot be reached)."""
+
+    connections: Dict[str, Connection] = {}
+    failure: Optional[Exception] = None
+
+    @classmethod
+    def get_connection(cls, conn_id: str) -> Connection:
+        if cls.failure is not None:
+            raise cls.failure
+        if conn_id not in cls.connections:
+            raise AirflowNotFoundException(f"The conn_id `{conn_id}` isn't defined")
+        return cls.connections[conn_id]
+
+
+#: Every value handed to ``mask_secret``.
+MASKED: List[Any] = []
+
+
+def mask_secret(secret: Any, name: Optional[str] = None) -> None:
+    MASKED.append(secret)
+
+
+def should_hide_value_for_key(name: str) -> bool:
+    """Airflow 2's rule with ``[core] sensitive_var_conn_names = dsn`` configured."""
+    lowered = name.strip().lower()
+    return any(w in lowered for w in ("password", "secret", "token", "api_key", "dsn"))

@@ -1,1 +1,1 @@
-from airflow_stub_core import DAG, BaseOperator, Param  # noqa: F401
+from airflow_stub_core import DAG, BaseHook, BaseOperator, Param  # noqa: F401

@@ -1,0 +1,1 @@
+from airflow_stub_core import AirflowFailException, AirflowNotFoundException  # noqa: F401
