@@ -146,7 +146,7 @@ test("YAML text that does not read is kept with its line, and the canvas keeps t
 test("a stored workflow opens from the list with its layout, schedule in words and no problems", async () => {
   const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
   await page.goto(`${base}/?demo`);
-  await page.getByRole("link", { name: "iris-demo" }).click();
+  await page.getByRole("link", { name: "iris-demo", exact: true }).click();
   await expect.poll(() => nodeIds(page)).toEqual(["prepare", "train", "report"]);
   expect(await page.locator(".toolbar [role=status]").first().textContent()).toBe("No problems");
   expect(await page.locator(".schedule-words").textContent()).toBe("At 02:00 (Europe/Paris)");

@@ -18,9 +18,11 @@ test("workflows are validated like the server validates them and versioned on sa
     status: 400,
   });
   expect(await client.listVersions("wf")).toEqual([
-    { version: 1, createdAt: "2026-12-01T00:00:00.000Z" },
     { version: 2, createdAt: "2026-12-01T00:00:00.000Z" },
+    { version: 1, createdAt: "2026-12-01T00:00:00.000Z" },
   ]);
+  expect((await client.getVersion("wf", 1)).document).toEqual(doc);
+  await expect(client.getVersion("wf", 3)).rejects.toMatchObject({ status: 404 });
   expect((await client.listWorkflows())[0]).toMatchObject({
     name: "wf",
     description: "v2",
@@ -45,8 +47,66 @@ test("the library lists notebooks and their declared params; runs need a real se
   await expect(client.notebookParams("missing.ipynb")).rejects.toMatchObject({ status: 404 });
   await expect(client.triggerRun()).rejects.toMatchObject({ status: 501 });
   await expect(client.login("", "")).rejects.toMatchObject({ status: 401 });
-  await client.login("ada", "pw");
+  expect(await client.login("ada", "pw")).toEqual({ id: "u-ada", username: "ada", role: "admin" });
   expect(client.signedIn()).toBe(true);
+  expect((await client.me()).username).toBe("ada");
+  await client.logout();
+  expect(client.signedIn()).toBe(false);
+  await expect(client.me()).rejects.toMatchObject({ status: 401 });
+});
+
+test("search pages the sorted workflows; import reads YAML; pause is kept per workflow", async () => {
+  const client = new MemoryApiClient();
+  await client.login("ada", "pw");
+  for (const name of ["b-two", "a-one", "c-three"]) {
+    await client.createWorkflow({
+      name,
+      description: `the ${name}`,
+      tasks: { t: { type: "empty" } },
+    });
+  }
+  const page = await client.searchWorkflows({ limit: 2, offset: 1 });
+  expect(page.workflows.map((w) => w.name)).toEqual(["b-two", "c-three"]);
+  expect(page).toMatchObject({ total: 3, offset: 1, limit: 2 });
+  expect((await client.searchWorkflows({ q: "THREE" })).workflows.map((w) => w.name)).toEqual([
+    "c-three",
+  ]);
+  expect(page.workflows[0]).toMatchObject({ paused: true, owner: "ada" });
+  expect((await client.setPaused("b-two", false)).paused).toBe(false);
+  const imported = await client.importWorkflowYaml("name: yml\ntasks:\n  a: {type: empty}\n");
+  expect(imported.name).toBe("yml");
+  await expect(client.importWorkflowYaml("name: [oops")).rejects.toMatchObject({ status: 400 });
+  await expect(client.importWorkflowYaml("- a list")).rejects.toMatchObject({ status: 400 });
+});
+
+test("an uploaded notebook file must be a JSON object and does not replace one unasked", async () => {
+  const client = new MemoryApiClient();
+  const nb = { cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 };
+  await client.uploadNotebookFile("a.ipynb", new Blob([JSON.stringify(nb)]), false);
+  expect(await client.getNotebook("a.ipynb")).toEqual(nb);
+  await expect(
+    client.uploadNotebookFile("a.ipynb", new Blob([JSON.stringify(nb)]), false),
+  ).rejects.toMatchObject({ status: 409 });
+  await expect(
+    client.uploadNotebookFile("b.ipynb", new Blob(["{no"]), false),
+  ).rejects.toMatchObject({ status: 400 });
+  await expect(
+    client.uploadNotebookFile("c.ipynb", new Blob(["[1]"]), false),
+  ).rejects.toMatchObject({ status: 400 });
+  await expect(client.getNotebook("b.ipynb")).rejects.toMatchObject({ status: 404 });
+});
+
+test("an expired session is heard by every 401 listener until it unsubscribes", async () => {
+  const client = new MemoryApiClient();
+  await client.login("ada", "pw");
+  const heard: string[] = [];
+  const off = client.onUnauthorized((m) => heard.push(m));
+  client.expireSession("token revoked");
+  expect(heard).toEqual(["token revoked"]);
+  expect(client.signedIn()).toBe(false);
+  off();
+  client.expireSession();
+  expect(heard).toHaveLength(1);
 });
 
 test("the demo workflow is valid and uses the demo notebooks", async () => {

@@ -4,6 +4,7 @@
  * save errors look like the server's 400s. Runs need the real engine: run methods
  * answer 501 here.
  */
+import { parse as parseYamlText } from "yaml";
 import { validateWorkflowDocument } from "../../../src/spec/parse.js";
 import { cloneJson, type JsonObject } from "../core/model.js";
 import type { ApiClient } from "./api-client.js";
@@ -12,9 +13,14 @@ import {
   type NotebookEntry,
   type ParameterInfo,
   type RunView,
+  type Role,
   type StoredWorkflow,
+  type UserView,
+  type WorkflowPage,
+  type WorkflowQuery,
   type WorkflowSummary,
   type WorkflowVersion,
+  type WorkflowVersionDoc,
 } from "./types.js";
 
 function asError(err: unknown): Error {
@@ -22,13 +28,15 @@ function asError(err: unknown): Error {
 }
 
 /** A notebook the in-memory library holds. */
-export interface MemoryNotebook extends NotebookEntry {
+export interface MemoryNotebook extends Omit<NotebookEntry, "params"> {
   params: ParameterInfo[];
   content?: JsonObject;
 }
 
 interface Stored {
   versions: { document: JsonObject; createdAt: string }[];
+  paused: boolean;
+  owner: string | null;
 }
 
 /** The in-memory implementation of ApiClient. */
@@ -36,12 +44,23 @@ export class MemoryApiClient implements ApiClient {
   private readonly workflows = new Map<string, Stored>();
   private readonly notebooks = new Map<string, MemoryNotebook>();
   private token: string | null = null;
+  private user: UserView | null = null;
+  private readonly unauthorized = new Set<(message: string) => void>();
 
   constructor(
     notebooks: readonly MemoryNotebook[] = [],
     private readonly now: () => Date = () => new Date(),
+    /** The role every sign-in gets. */
+    private readonly role: Role = "admin",
   ) {
     for (const nb of notebooks) this.notebooks.set(nb.path, nb);
+  }
+
+  /** Ends the session as an expired token would: the next 401 listeners hear it now. */
+  expireSession(message = "your session has expired; sign in again"): void {
+    this.token = null;
+    this.user = null;
+    for (const listener of [...this.unauthorized]) listener(message);
   }
 
   private stored(name: string): Stored {
@@ -69,36 +88,91 @@ export class MemoryApiClient implements ApiClient {
     return workflow.name;
   }
 
-  login(username: string, password: string): Promise<void> {
+  login(username: string, password: string): Promise<UserView> {
     if (username === "" || password === "") {
-      return Promise.reject(new ApiError(401, "E_AUTH", "wrong user name or password"));
+      return Promise.reject(new ApiError(401, "E_UNAUTHENTICATED", "wrong user name or password"));
     }
     this.token = `memory:${username}`;
-    return Promise.resolve();
+    this.user = { id: `u-${username}`, username, role: this.role };
+    return Promise.resolve({ ...this.user });
   }
-  logout(): void {
+  logout(): Promise<void> {
     this.token = null;
+    this.user = null;
+    return Promise.resolve();
   }
   signedIn(): boolean {
     return this.token !== null;
+  }
+  me(): Promise<UserView> {
+    if (this.user === null)
+      return Promise.reject(new ApiError(401, "E_UNAUTHENTICATED", "sign in first"));
+    return Promise.resolve({ ...this.user });
+  }
+  onUnauthorized(listener: (message: string) => void): () => void {
+    this.unauthorized.add(listener);
+    return () => this.unauthorized.delete(listener);
   }
   health(): Promise<{ status: string }> {
     return Promise.resolve({ status: "ok" });
   }
   listWorkflows(): Promise<WorkflowSummary[]> {
-    return Promise.resolve(
-      [...this.workflows].map(([name, s]) => {
-        const { workflow } = validateWorkflowDocument(s.versions[s.versions.length - 1]!.document);
-        return {
-          name,
-          description: workflow?.description ?? null,
-          version: s.versions.length,
-          schedule: workflow?.schedule ?? null,
-          tasks: Object.keys(workflow?.tasks ?? {}).length,
-          params: workflow?.params ?? {},
-        };
-      }),
-    );
+    return Promise.resolve([...this.workflows].map(([name, s]) => this.summary(name, s)));
+  }
+  private summary(name: string, s: Stored): WorkflowSummary {
+    const { workflow } = validateWorkflowDocument(s.versions[s.versions.length - 1]!.document);
+    return {
+      name,
+      description: workflow?.description ?? null,
+      version: s.versions.length,
+      schedule: workflow?.schedule ?? null,
+      paused: s.paused,
+      nextRun: null,
+      owner: s.owner,
+      tasks: Object.keys(workflow?.tasks ?? {}).length,
+      params: workflow?.params ?? {},
+      lastRuns: [],
+    };
+  }
+  searchWorkflows(query: WorkflowQuery): Promise<WorkflowPage> {
+    const q = (query.q ?? "").toLowerCase();
+    const limit = query.limit ?? 10_000;
+    const offset = query.offset ?? 0;
+    const names = [...this.workflows.keys()].sort();
+    const matching = names
+      .map((name) => this.summary(name, this.workflows.get(name)!))
+      .filter(
+        (w) => q === "" || w.name.includes(q) || (w.description ?? "").toLowerCase().includes(q),
+      );
+    return Promise.resolve({
+      workflows: matching.slice(offset, offset + limit),
+      total: matching.length,
+      offset,
+      limit,
+    });
+  }
+  importWorkflowYaml(text: string): Promise<StoredWorkflow> {
+    let value: unknown;
+    try {
+      value = parseYamlText(text);
+    } catch (err) {
+      return Promise.reject(new ApiError(400, "E_PARSE", asError(err).message));
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      return Promise.reject(
+        new ApiError(400, "E_PARSE", "the text is not a workflow (a YAML mapping)"),
+      );
+    }
+    return this.createWorkflow(value as JsonObject);
+  }
+  setPaused(name: string, paused: boolean): Promise<WorkflowSummary> {
+    try {
+      const s = this.stored(name);
+      s.paused = paused;
+      return Promise.resolve(this.summary(name, s));
+    } catch (err) {
+      return Promise.reject(asError(err));
+    }
   }
   createWorkflow(document: JsonObject): Promise<StoredWorkflow> {
     try {
@@ -107,6 +181,8 @@ export class MemoryApiClient implements ApiClient {
         throw new ApiError(409, "E_CONFLICT", `a workflow named ${name} exists`);
       const s: Stored = {
         versions: [{ document: cloneJson(document), createdAt: this.now().toISOString() }],
+        paused: true,
+        owner: this.user?.username ?? null,
       };
       this.workflows.set(name, s);
       return Promise.resolve(this.view(name, s));
@@ -145,8 +221,18 @@ export class MemoryApiClient implements ApiClient {
     try {
       const s = this.stored(name);
       return Promise.resolve(
-        s.versions.map((v, i) => ({ version: i + 1, createdAt: v.createdAt })),
+        s.versions.map((v, i) => ({ version: i + 1, createdAt: v.createdAt })).reverse(),
       );
+    } catch (err) {
+      return Promise.reject(asError(err));
+    }
+  }
+  getVersion(name: string, version: number): Promise<WorkflowVersionDoc> {
+    try {
+      const v = this.stored(name).versions[version - 1];
+      if (v === undefined)
+        throw new ApiError(404, "E_NOT_FOUND", `workflow ${name} has no version ${version}`);
+      return Promise.resolve({ version, createdAt: v.createdAt, document: cloneJson(v.document) });
     } catch (err) {
       return Promise.reject(asError(err));
     }
@@ -177,14 +263,37 @@ export class MemoryApiClient implements ApiClient {
   }
   listNotebooks(): Promise<NotebookEntry[]> {
     return Promise.resolve(
-      [...this.notebooks.values()].map((n) =>
-        n.kernel === undefined ? { path: n.path } : { path: n.path, kernel: n.kernel },
-      ),
+      [...this.notebooks.values()].map((n) => ({
+        path: n.path,
+        kernel: n.kernel ?? null,
+        params: n.params.length,
+      })),
     );
   }
   uploadNotebook(path: string, content: JsonObject): Promise<NotebookEntry> {
     this.notebooks.set(path, { path, params: [], content });
     return Promise.resolve({ path });
+  }
+  async uploadNotebookFile(path: string, file: Blob, overwrite: boolean): Promise<NotebookEntry> {
+    if (!overwrite && this.notebooks.has(path))
+      throw new ApiError(409, "E_CONFLICT", `${path} exists; choose to replace it`);
+    let content: unknown;
+    try {
+      content = JSON.parse(await file.text());
+    } catch {
+      throw new ApiError(400, "E_NOTEBOOK", `${path}: is not a notebook (not JSON)`);
+    }
+    if (content === null || typeof content !== "object" || Array.isArray(content))
+      throw new ApiError(400, "E_NOTEBOOK", `${path}: is not a notebook (not a JSON object)`);
+    return this.uploadNotebook(path, content as JsonObject);
+  }
+  getNotebook(path: string): Promise<JsonObject> {
+    const nb = this.notebooks.get(path);
+    if (nb === undefined)
+      return Promise.reject(new ApiError(404, "E_NOT_FOUND", `no notebook ${path}`));
+    return Promise.resolve(
+      cloneJson(nb.content ?? { cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 }),
+    );
   }
   notebookParams(path: string): Promise<ParameterInfo[]> {
     const nb = this.notebooks.get(path);
@@ -196,6 +305,13 @@ export class MemoryApiClient implements ApiClient {
     return Promise.reject(
       new ApiError(501, "E_UNAVAILABLE", "the Airflow export needs a real Updraft server"),
     );
+  }
+  // Live streams need runs; MemoryRunsClient (memory-runs.ts) simulates them.
+  watchEvents(): Promise<void> {
+    return this.noRuns();
+  }
+  followTaskLog(): Promise<void> {
+    return this.noRuns();
   }
 }
 

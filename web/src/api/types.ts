@@ -15,6 +15,47 @@ export interface WorkflowSummary {
   schedule: string | null;
   tasks: number;
   params: Record<string, ParamSpec>;
+  /** Paused workflows are not scheduled (new ones start paused). */
+  paused?: boolean;
+  /** When the next scheduled run is due (ISO), null when paused or unscheduled. */
+  nextRun?: string | null;
+  /** The user who created the workflow. */
+  owner?: string | null;
+  /** The latest runs, newest first. */
+  lastRuns?: LastRun[];
+}
+
+/** A recent run as the workflows list shows it. */
+export interface LastRun {
+  id: string;
+  state: RunState;
+  logicalDate?: string | null;
+}
+
+/** What to list of the workflows (`?q=&limit=&offset=`). */
+export interface WorkflowQuery {
+  /** Part of a name or description (case-insensitive). */
+  q?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** One page of the workflows list, with how many match in all. */
+export interface WorkflowPage {
+  workflows: WorkflowSummary[];
+  total: number;
+  offset: number;
+  limit: number;
+}
+
+/** Roles, weakest first: a viewer reads, an editor also writes, an admin does everything. */
+export type Role = "viewer" | "editor" | "admin";
+
+/** The signed-in user (`GET /api/v1/auth/me`). */
+export interface UserView {
+  id: string;
+  username: string;
+  role: Role;
 }
 
 /** A stored workflow (`GET /api/v1/workflows/{name}`). */
@@ -23,13 +64,24 @@ export interface StoredWorkflow {
   version: number;
   /** The workflow document (plain JSON, as the validator reads it). */
   document: JsonObject;
+  paused?: boolean;
+  nextRun?: string | null;
+  owner?: string | null;
 }
 
 /** One entry of a workflow's version history. */
 export interface WorkflowVersion {
   version: number;
   createdAt: string;
-  author?: string | null;
+  /** The file it was loaded from, null when saved through the API. */
+  source?: string | null;
+  /** The user who saved it. */
+  createdBy?: string | null;
+}
+
+/** One version with its document (`GET /api/v1/workflows/{name}/versions/{v}`). */
+export interface WorkflowVersionDoc extends WorkflowVersion {
+  document: JsonObject;
 }
 
 /** States of a task attempt (DESIGN.md §5). */
@@ -54,7 +106,8 @@ export interface TaskView {
   outputs: JsonObject;
   startedAt: string | null;
   endedAt: string | null;
-  error: string | null;
+  /** Why the task failed (the server's `{code, message}`). */
+  error: { code: string; message: string } | null;
 }
 
 /** A run with its tasks (`GET /api/v1/runs/{id}`). */
@@ -75,7 +128,16 @@ export interface RunView {
 export interface NotebookEntry {
   path: string;
   /** The kernel or language, when the library reports it. */
-  kernel?: string;
+  kernel?: string | null;
+  /** The parameter language (python, R, …), when known. */
+  language?: string | null;
+  size?: number;
+  /** Last modification, ISO 8601. */
+  modified?: string;
+  /** How many parameters the notebook declares; null when unreadable. */
+  params?: number | null;
+  /** Why the file does not read as a notebook, or null. */
+  error?: string | null;
 }
 
 /** An error the API answered with (`{error: {code, message, details}}`). */

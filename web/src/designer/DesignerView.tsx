@@ -4,7 +4,7 @@
  * page's business, through `onSave`.
  */
 import { ReactFlowProvider } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
 import type { NotebookEntry, ParameterInfo } from "../api/types.js";
 import { autoLayout } from "../core/layout.js";
 import type { DesignDoc, Position } from "../core/model.js";
@@ -32,6 +32,17 @@ export interface DesignerViewProps {
   /** The result of the last save, shown in the toolbar. */
   saveStatus: string | null;
   now: Date;
+  /** More tabs beside Canvas and YAML (the page's version history, Airflow code). */
+  extraTabs?: readonly DesignerTab[];
+  /** Shown at the end of the toolbar (the page's Run link). */
+  toolbarEnd?: ReactNode;
+}
+
+/** A tab the page adds to the designer; its content is drawn only while it is shown. */
+export interface DesignerTab {
+  id: string;
+  label: string;
+  render: () => ReactNode;
 }
 
 /** Where a task added with a click (not a drop) goes: right of everything. */
@@ -44,7 +55,8 @@ function freeSpot(doc: DesignDoc): Position {
 export function DesignerView(props: DesignerViewProps) {
   const { designer, now } = props;
   const { doc, issues, selection, apply } = designer;
-  const [tab, setTab] = useState<"canvas" | "yaml">("canvas");
+  const [tab, setTab] = useState<string>("canvas");
+  const extra = props.extraTabs?.find((t) => t.id === tab);
   useShortcuts(designer);
 
   const add = useCallback(
@@ -145,6 +157,17 @@ export function DesignerView(props: DesignerViewProps) {
           >
             YAML
           </button>
+          {props.extraTabs?.map((t) => (
+            <button
+              key={t.id}
+              type="button"
+              role="tab"
+              aria-selected={tab === t.id}
+              onClick={() => setTab(t.id)}
+            >
+              {t.label}
+            </button>
+          ))}
         </div>
         <span className={`status${problemCount > 0 ? " bad" : ""}`} role="status">
           {status}
@@ -158,6 +181,7 @@ export function DesignerView(props: DesignerViewProps) {
           {props.saving ? "Saving…" : "Save"}
         </button>
         {props.saveStatus !== null && <span role="status">{props.saveStatus}</span>}
+        {props.toolbarEnd}
       </div>
       {designer.message !== null && (
         <div className="message" role="alert">
@@ -170,12 +194,14 @@ export function DesignerView(props: DesignerViewProps) {
       <div className="designer-body">
         <Palette notebooks={props.notebooks} notebooksError={props.notebooksError} onAdd={add} />
         <main className="designer-main">
-          {tab === "canvas" ? (
+          {extra !== undefined ? (
+            extra.render()
+          ) : tab === "yaml" ? (
+            <YamlTab designer={designer} />
+          ) : (
             <ReactFlowProvider>
               <Canvas designer={designer} onDropItem={add} />
             </ReactFlowProvider>
-          ) : (
-            <YamlTab designer={designer} />
           )}
         </main>
         <aside className="side-panel">
