@@ -105,14 +105,21 @@ export function updateTask(
 
 /** Moves tasks to new positions (unknown ids are ignored). */
 export function moveTasks(doc: DesignDoc, moves: Readonly<Record<string, Position>>): DesignDoc {
-  let positions = doc.positions;
+  // One copy for all moves: an auto-layout moves every task, and a copy per move is O(n^2).
+  let positions: Record<string, Position> | undefined;
   for (const [id, p] of Object.entries(moves)) {
     if (taskOf(doc, id) === undefined) continue;
-    const old = getOwn(positions, id);
+    const old = getOwn(positions ?? doc.positions, id);
     if (old !== undefined && old.x === p.x && old.y === p.y) continue;
-    positions = withKey(positions, id, { x: p.x, y: p.y });
+    if (positions === undefined) {
+      positions = {};
+      for (const k of Object.keys(doc.positions))
+        setOwn(positions, k, doc.positions[k] as Position);
+    }
+    // Redefining an existing key keeps its place, so the order stays as it was.
+    setOwn(positions, id, { x: p.x, y: p.y });
   }
-  return positions === doc.positions ? doc : { ...doc, positions };
+  return positions === undefined ? doc : { ...doc, positions };
 }
 
 /**
