@@ -41,6 +41,9 @@ export function Canvas({ designer, onDropItem }: CanvasProps) {
   const [measureTick, setMeasureTick] = useState(0);
   const [selectedEdges, setSelectedEdges] = useState<ReadonlySet<string>>(new Set());
   const drag = useRef(0);
+  // Fit a workflow that opens with tasks; on an empty canvas React Flow would fit (and so
+  // move) the view when the first node is dropped, and the node would jump from the pointer.
+  const [fitOnOpen] = useState(() => Object.keys(doc.tasks).length > 0);
 
   const nodes = useMemo(
     () => cache.nodesOf(doc, issues, selection) as TaskFlowNode[],
@@ -147,7 +150,7 @@ export function Canvas({ designer, onDropItem }: CanvasProps) {
         }}
         onNodeDragStop={seal}
         deleteKeyCode={["Delete", "Backspace"]}
-        fitView
+        fitView={fitOnOpen}
         fitViewOptions={{ maxZoom: 1 }}
         minZoom={0.1}
         onlyRenderVisibleElements
