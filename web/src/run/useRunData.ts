@@ -140,9 +140,11 @@ export function useRunData(client: ApiClient, id: string): RunDataState {
         { workflow },
         {
           onEvent,
-          onOpen: (reconnect) => {
+          // Re-read on every open, the first too: changes between the first read and the
+          // stream opening reach the page by no event.
+          onOpen: () => {
             setLive("live");
-            if (reconnect) scheduleReload();
+            scheduleReload();
           },
           onRetry: () => setLive("reconnecting"),
         },
