@@ -13,8 +13,9 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Page, type Route } from "playwright-core";
+import type { Page, Route } from "playwright-core";
 import { build, preview } from "vite";
+import { launchChromiumProfile } from "../e2e/browser.js";
 
 const WEB = join(import.meta.dirname, "..");
 const LAYERS = 12;
@@ -465,19 +466,7 @@ async function main(): Promise<void> {
   if (address === null || typeof address === "string") throw new Error("no port");
   const base = `http://127.0.0.1:${address.port}`;
   const profile = mkdtempSync(join(tmpdir(), "updraft-designer-bench-profile-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    viewport: { width: 1400, height: 900 },
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  const context = await launchChromiumProfile(profile, { width: 1400, height: 900 });
   const { document: stored, edges } = workflow();
   try {
     const rounds: Awaited<ReturnType<typeof round>>[] = [];

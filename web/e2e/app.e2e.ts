@@ -7,13 +7,13 @@
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { launchChromium } from "./browser.js";
 import { ADMIN_PASSWORD, startRealServer, type RealServer } from "./real-server.js";
 
 const WEB = join(import.meta.dirname, "..");
 const ARTIFACTS = join(WEB, "..", "test-artifacts", "web");
-const CHROMIUM = "/usr/bin/chromium";
 
 let server: RealServer;
 let browser: Browser;
@@ -22,12 +22,8 @@ const contexts: BrowserContext[] = [];
 beforeAll(async () => {
   if (!existsSync(join(WEB, "dist", "index.html")))
     throw new Error("web/dist is missing: run `cd web && npx vite build` first");
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
   server = await startRealServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-  });
+  browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 120_000);
 

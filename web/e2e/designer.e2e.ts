@@ -5,13 +5,13 @@
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { preview, type PreviewServer } from "vite";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { launchChromium } from "./browser.js";
 
 const WEB = join(import.meta.dirname, "..");
 const ARTIFACTS = join(WEB, "..", "test-artifacts", "web");
-const CHROMIUM = "/usr/bin/chromium";
 
 let server: PreviewServer;
 let browser: Browser;
@@ -20,7 +20,6 @@ let base: string;
 beforeAll(async () => {
   if (!existsSync(join(WEB, "dist", "index.html")))
     throw new Error("web/dist is missing: run `make web` first");
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
   server = await preview({
     root: WEB,
     logLevel: "silent",
@@ -30,17 +29,7 @@ beforeAll(async () => {
   if (address === null || typeof address === "string")
     throw new Error("the preview server has no port");
   base = `http://127.0.0.1:${address.port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 

@@ -31,6 +31,40 @@ export interface RealServer {
   stop(): Promise<void>;
 }
 
+/** A compiled `updraft serve` (bin/updraft) being started; `child` is set at once so a failed start can still be killed. */
+export interface UpdraftProcess {
+  child: ChildProcess;
+  /** Resolves with the server's URL once it prints "serving on URL". */
+  url: Promise<string>;
+}
+
+/** Spawns `bin/updraft serve --port 0 --data-dir DIR ...args` with `env` added to the environment. */
+export function spawnUpdraftServe(
+  dataDir: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): UpdraftProcess {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, "bin", "updraft"), "serve", "--port", "0", "--data-dir", dataDir, ...args],
+    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const url = new Promise<string>((resolve, reject) => {
+    let text = "";
+    const onData = (c: Buffer) => {
+      text += c.toString();
+      const m = /serving on (http:\/\/\S+)/.exec(text);
+      if (m !== null) resolve(m[1]!);
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`updraft serve exited (${code}): ${text}`)));
+    setTimeout(() => reject(new Error(`updraft serve did not start: ${text}`)), timeoutMs);
+  });
+  return { child, url };
+}
+
 /** Starts `updraft serve --port 0` and waits for "Updraft serving on URL". */
 export async function startRealServer(): Promise<RealServer> {
   const tsx = join(ROOT, "node_modules", ".bin", "tsx");

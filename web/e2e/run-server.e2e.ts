@@ -5,18 +5,19 @@
  * and the executed notebook are the server's. A notebook fails on purpose, with hostile
  * output; the page must show the failure and run none of it.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { createServer, type ViteDevServer } from "vite";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { launchChromium } from "./browser.js";
+import { spawnUpdraftServe } from "./real-server.js";
 
 const WEB = join(import.meta.dirname, "..");
 const ROOT = join(WEB, "..");
 const ARTIFACTS = join(ROOT, "test-artifacts", "web");
-const CHROMIUM = "/usr/bin/chromium";
 const PASSWORD = "run-page-e2e-password";
 
 let tmp: string;
@@ -88,50 +89,19 @@ function writeCatalog(dir: string): void {
   );
 }
 
-function startUpdraft(catalog: string, dataDir: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(ROOT, "bin", "updraft"),
-        "serve",
-        "--port",
-        "0",
-        "--data-dir",
-        dataDir,
-        "--examples",
-        catalog,
-      ],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          UPDRAFT_ADMIN_PASSWORD: PASSWORD,
-          UPDRAFT_PYTHON: "/usr/bin/python3",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    serverProcess = child;
-    let text = "";
-    const onData = (c: Buffer) => {
-      text += c.toString();
-      const m = /serving on (http:\/\/\S+)/.exec(text);
-      if (m !== null) resolve(m[1]!);
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`updraft serve exited (${code}): ${text}`)));
-    setTimeout(() => reject(new Error(`updraft serve did not start: ${text}`)), 60_000);
-  });
-}
-
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), "updraft-run-page-"));
   const catalog = join(tmp, "workflows");
   mkdirSync(catalog);
   writeCatalog(catalog);
-  const api = await startUpdraft(catalog, join(tmp, "data"));
+  const updraft = spawnUpdraftServe(
+    join(tmp, "data"),
+    ["--examples", catalog],
+    { UPDRAFT_ADMIN_PASSWORD: PASSWORD, UPDRAFT_PYTHON: "/usr/bin/python3" },
+    60_000,
+  );
+  serverProcess = updraft.child;
+  const api = await updraft.url;
   vite = await createServer({
     root: WEB,
     logLevel: "silent",
@@ -149,10 +119,7 @@ beforeAll(async () => {
   if (address === null || address === undefined || typeof address === "string")
     throw new Error("the dev server has no port");
   base = `http://127.0.0.1:${address.port}/e2e/run-fixture/index.html?api=http`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-  });
+  browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 120_000);
 

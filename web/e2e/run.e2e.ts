@@ -6,23 +6,22 @@
  * content must render inert: every payload would push to `window.xss` or open a dialog
  * if it ran. Run: `cd web && npx vitest run -c vitest.e2e.config.ts e2e/run.e2e.ts`.
  */
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { createServer, type ViteDevServer } from "vite";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { launchChromium } from "./browser.js";
 import type { JsonObject } from "../src/core/model.js";
 
 const WEB = join(import.meta.dirname, "..");
 const ARTIFACTS = join(WEB, "..", "test-artifacts", "web");
-const CHROMIUM = "/usr/bin/chromium";
 
 let server: ViteDevServer;
 let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
   server = await createServer({
     root: WEB,
     logLevel: "silent",
@@ -34,10 +33,7 @@ beforeAll(async () => {
   if (address === null || address === undefined || typeof address === "string")
     throw new Error("the dev server has no port");
   base = `http://127.0.0.1:${address.port}/e2e/run-fixture/index.html`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-  });
+  browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 120_000);
 
@@ -330,8 +326,9 @@ test("a run followed live: graph, grid, Gantt, task panel with live log, noteboo
   const id = await seed(page);
   await page.evaluate((p) => window.fixture.go(p), `/runs/${id}`);
   await expect.poll(() => page.locator(".run-header .state-badge").textContent()).toBe("queued");
-  expect(await page.locator(".react-flow__node").count()).toBe(3);
-  expect(await page.locator(".react-flow__edge").count()).toBe(2);
+  // React Flow draws edges after it has measured the nodes: wait for them, do not sample.
+  await expect.poll(() => page.locator(".react-flow__node").count()).toBe(3);
+  await expect.poll(() => page.locator(".react-flow__edge").count()).toBe(2);
   await expect.poll(() => page.locator(".live").textContent()).toBe("Live");
   expect(await nodeButton(page, "prepare").getAttribute("aria-label")).toBe(
     "Task prepare: pending",

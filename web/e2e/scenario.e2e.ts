@@ -12,14 +12,15 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { assertChromium, launchChromiumProfile } from "./browser.js";
+import { spawnUpdraftServe } from "./real-server.js";
 
 const WEB = join(import.meta.dirname, "..");
 const ROOT = join(WEB, "..");
 const FIXTURE = join(import.meta.dirname, "scenario-fixture");
 const ARTIFACTS = join(ROOT, "test-artifacts", "web");
-const CHROMIUM = "/usr/bin/chromium";
 const PASSWORD = "scenario-e2e-Admin-password";
 
 let tmp: string;
@@ -55,65 +56,20 @@ async function buildApp(outDir: string): Promise<void> {
   if (!existsSync(join(outDir, "index.html"))) throw new Error(`the build wrote no ${outDir}`);
 }
 
-/** Starts `updraft serve --port 0` and resolves with its URL. */
-function startServer(dataDir: string, webDir: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(ROOT, "bin", "updraft"),
-        "serve",
-        "--port",
-        "0",
-        "--data-dir",
-        dataDir,
-        "--web-dir",
-        webDir,
-      ],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          UPDRAFT_ADMIN_PASSWORD: PASSWORD,
-          UPDRAFT_PYTHON: "/usr/bin/python3",
-          UPDRAFT_DB: "",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    server = child;
-    let text = "";
-    const onData = (c: Buffer) => {
-      text += c.toString();
-      const m = /serving on (http:\/\/\S+)/.exec(text);
-      if (m !== null) resolve(m[1]!);
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`updraft serve exited (${code}): ${text}`)));
-    setTimeout(() => reject(new Error(`updraft serve did not start: ${text}`)), 30_000);
-  });
-}
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
+  assertChromium();
   tmp = mkdtempSync(join(tmpdir(), "updraft-scenario-"));
   const dist = join(tmp, "dist");
   await buildApp(dist);
-  base = await startServer(join(tmp, "data"), dist);
-  context = await chromium.launchPersistentContext(join(tmp, "profile"), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1440, height: 900 },
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  const updraft = spawnUpdraftServe(
+    join(tmp, "data"),
+    ["--web-dir", dist],
+    { UPDRAFT_ADMIN_PASSWORD: PASSWORD, UPDRAFT_PYTHON: "/usr/bin/python3", UPDRAFT_DB: "" },
+    30_000,
+  );
+  server = updraft.child;
+  base = await updraft.url;
+  context = await launchChromiumProfile(join(tmp, "profile"), { width: 1440, height: 900 });
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 120_000);
 
