@@ -212,7 +212,10 @@ test("build, run, break, fix and repair a three-notebook workflow through the UI
   await page.locator("#consume-param-total-source").selectOption("output:produce:total");
   // report: doubled bound to consume's output.
   await designerNode(page, "report").click();
-  await expect.poll(() => page.locator(".param-head").count()).toBe(1);
+  // Wait for report's own form (consume's had one param too, so a count proves nothing).
+  await expect
+    .poll(() => page.locator(".param-head").allTextContents())
+    .toEqual(["doubled int — the doubled total"]);
   await page.locator("#report-param-doubled-source").selectOption("output:consume:doubled");
   await expect
     .poll(() => page.locator(".toolbar [role=status]").first().textContent())
