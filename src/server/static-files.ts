@@ -5,7 +5,6 @@
  */
 import { realpathSync, statSync } from "node:fs";
 import { extname, join, sep } from "node:path";
-import { escapeHtml } from "./html.js";
 import { notFound } from "./http-errors.js";
 import type { Reply } from "./reply.js";
 
@@ -87,7 +86,7 @@ function notBuilt(): Reply {
   const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Updraft</title></head>
 <body><h1>Updraft</h1><p>The web app is not built here: run <code>make web</code> (or <code>make start</code>) and reload.</p>
 <p>The API works without it: see the <a href="/api/v1/docs">API reference</a>.</p>
-<p>${escapeHtml("Server up; sign in with the admin account printed at first start.")}</p></body></html>`;
+<p>Sign in with the admin account printed at first start.</p></body></html>`;
   return {
     kind: "html",
     status: 200,

@@ -232,6 +232,7 @@ function mayGrant(principal: Principal | undefined, workflow: Workflow): void {
     authorize(principal, "connection:use");
 }
 
+// The guard has authorized the route; this narrows the type (and refuses if it had not).
 function mustHave(principal: Principal | undefined): Principal {
   authorize(principal, "workflow:create");
   return principal;

@@ -84,20 +84,9 @@ export interface WorkflowVersionDoc extends WorkflowVersion {
   document: JsonObject;
 }
 
-/** States of a task attempt (DESIGN.md §5). */
-export type TaskState =
-  | "pending"
-  | "queued"
-  | "running"
-  | "succeeded"
-  | "failed"
-  | "retrying"
-  | "upstream_failed"
-  | "skipped"
-  | "cancelled";
-
-/** States of a run. */
-export type RunState = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+/** States of tasks and runs (DESIGN.md §5), as the store defines them. */
+import type { RunState, TaskState } from "../../../src/store/types.js";
+export type { RunState, TaskState };
 
 /** A task of a run. */
 export interface TaskView {
